@@ -1,0 +1,17 @@
+/* For expansions of types.def that use only the type names: every field
+ * expands to nothing.  No include guard (see types-undef.h). */
+#define OCI_STRING(T, m, j, fl)
+#define OCI_ENUM(T, m, j, fl, E)
+#define OCI_PATTERN(T, m, j, fl, P)
+#define OCI_BOOL(T, m, j, fl)
+#define OCI_INT(T, m, j, fl, ctype, lo, hi)
+#define OCI_UINT(T, m, j, fl, ctype, hi)
+#define OCI_OBJECT(T, m, j, fl, S)
+#define OCI_RAW(T, m, j, fl)
+#define OCI_STRINGS(T, m, j, fl)
+#define OCI_ENUMS(T, m, j, fl, E)
+#define OCI_PATTERNS(T, m, j, fl, P)
+#define OCI_UINTS(T, m, j, fl, ctype, hi)
+#define OCI_OBJECTS(T, m, j, fl, S)
+#define OCI_STRMAP(T, m, j, fl)
+#define OCI_OBJMAP(T, m, j, fl, S)
