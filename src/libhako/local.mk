@@ -3,7 +3,8 @@ noinst_LIBRARIES += src/libhako/libhako.a
 src_libhako_libhako_a_CFLAGS = $(AM_CFLAGS) $(LIBCAP_CFLAGS) $(SECCOMP_CFLAGS) \
 	$(SELINUX_CFLAGS) $(SYSTEMD_CFLAGS)
 src_libhako_libhako_a_SOURCES = \
-	src/libhako/version.c src/libhako/version.h
+	src/libhako/version.c src/libhako/version.h \
+	src/libhako/util.c src/libhako/util.h
 LIBHAKO_LIBS = src/libhako/libhako.a $(LIBOCISPEC_LIBS) $(LIBCAP_LIBS) $(SECCOMP_LIBS) \
 	$(SELINUX_LIBS) $(SYSTEMD_LIBS)
 
