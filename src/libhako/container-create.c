@@ -1,0 +1,322 @@
+/* create and run: validate the bundle, prepare everything the init needs
+ * while we are still on the host, run the two-stage init, record the
+ * container.  A failure at any step leaves nothing behind. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container-internal.h"
+#include "hooks.h"
+#include "log.h"
+#include "nsexec.h"
+#include "terminal.h"
+#include "util.h"
+#include "validate-linux.h"
+
+struct create_job
+{
+  const struct hako_create_opts *o;
+  struct hako_store store;
+  struct hako_entry entry; /* lockfd + dirfd while creating */
+  struct oci_config *config;
+  struct oci_hako_status status;
+  struct hako_init_ctx ctx;
+  char *bundle;
+  char *rootfs;
+  bool foreground;
+  int console_master; /* kept for run without a console socket */
+  bool made_dir;      /* the state directory is ours to remove on failure */
+};
+
+static struct oci_config *
+load_config (const char *bundle, struct hako_error *err)
+{
+  cleanup_free char *path = hako_strdup_printf ("%s/config.json", bundle);
+  struct oci_warnings warnings = { 0 };
+  struct oci_config *config = oci_config_parse_file (path, err);
+
+  if (config == NULL)
+    return NULL;
+  if (oci_config_validate_linux (config, &warnings, err) < 0)
+    {
+      oci_config_free (config);
+      config = NULL;
+    }
+  for (size_t i = 0; i < warnings.len; i++)
+    hako_log_warn ("%s", warnings.msgs[i]);
+  oci_warnings_free (&warnings);
+  return config;
+}
+
+static int
+resolve_paths (struct create_job *j, struct hako_error *err)
+{
+  const char *root_path = j->config->root->path;
+  cleanup_free char *joined = NULL;
+
+  j->bundle = realpath (j->o->bundle ? j->o->bundle : ".", NULL);
+  if (j->bundle == NULL)
+    return hako_error_sys (err, errno, "bundle `%s`", j->o->bundle ? j->o->bundle : ".");
+  joined = root_path[0] == '/' ? hako_xstrdup (root_path)
+                               : hako_strdup_printf ("%s/%s", j->bundle, root_path);
+  j->rootfs = realpath (joined, NULL);
+  if (j->rootfs == NULL)
+    return hako_error_sys (err, errno, "root.path `%s`", joined);
+  j->ctx.rootfs_fd = open (j->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (j->ctx.rootfs_fd < 0)
+    return hako_error_sys (err, errno, "open root.path `%s`", j->rootfs);
+  return 0;
+}
+
+static int
+save_config (struct create_job *j, struct hako_error *err)
+{
+  size_t len = 0;
+  cleanup_free char *text = oci_serialize (&oci_config_type, j->config, false, &len, err);
+  cleanup_fd int fd = -1;
+
+  if (text == NULL)
+    return -1;
+  fd = openat (j->entry.dirfd, HAKO_CONFIG_COPY, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 || hako_write_all (fd, text, len) < 0)
+    return hako_error_sys (err, errno, "save config.json in the state directory");
+  return 0;
+}
+
+static int
+make_exec_fifo (struct create_job *j, struct hako_error *err)
+{
+  if (mkfifoat (j->entry.dirfd, HAKO_EXEC_FIFO, 0600) < 0)
+    return hako_error_sys (err, errno, "mkfifo exec.fifo");
+  /* O_RDWR never blocks; the init then waits in read() until start writes. */
+  j->ctx.fifo_fd = openat (j->entry.dirfd, HAKO_EXEC_FIFO, O_RDWR | O_CLOEXEC);
+  if (j->ctx.fifo_fd < 0)
+    return hako_error_sys (err, errno, "open exec.fifo");
+  return 0;
+}
+
+static int
+make_memfd (const char *name, const char *data, size_t len, struct hako_error *err)
+{
+  cleanup_fd int fd = memfd_create (name, MFD_CLOEXEC);
+
+  if (fd < 0)
+    return hako_error_sys (err, errno, "memfd_create");
+  if (hako_write_all (fd, data, len) < 0)
+    return hako_error_sys (err, errno, "write memfd");
+  return hako_steal_fd (&fd);
+}
+
+/* Stage 2 has its mounts: prestart and createRuntime hooks, here, in the
+ * runtime's namespaces; then hand over the state for the in-container hooks. */
+static int
+on_pre_pivot (void *data, pid_t pid, int *state_fd, struct hako_error *err)
+{
+  struct create_job *j = data;
+  const struct oci_hooks *h = j->config->hooks;
+  cleanup_free char *json = NULL;
+  size_t len = 0;
+
+  j->status.pid = pid;
+  j->status.has_pid = true;
+  json = hako_state_json_for (&j->status, "creating", &len, err);
+  if (json == NULL)
+    return -1;
+  if (h
+      && (hako_hooks_run ("prestart", h->prestart, h->prestart_len, json, len, err) < 0
+          || hako_hooks_run ("createRuntime", h->create_runtime, h->create_runtime_len, json, len,
+                             err)
+                 < 0))
+    return -1;
+  *state_fd = make_memfd ("hako-state", json, len, err);
+  return *state_fd < 0 ? -1 : 0;
+}
+
+static int
+on_console (void *data, int master, struct hako_error *err)
+{
+  struct create_job *j = data;
+  cleanup_fd int fd = master;
+  int r = 0;
+
+  if (j->ctx.console_socket_fd >= 0)
+    r = hako_send_fd (j->ctx.console_socket_fd, fd, HAKO_CONSOLE_FD_NAME, err);
+  else if (j->foreground)
+    j->console_master = hako_steal_fd (&fd);
+  return r;
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, struct hako_error *err)
+{
+  cleanup_free char *tmp = hako_strdup_printf ("%s.hako-tmp", path);
+  cleanup_fd int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", pid);
+
+  if (fd < 0 || hako_write_all (fd, buf, n) < 0 || rename (tmp, path) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return hako_error_sys (err, saved, "write pid file `%s`", path);
+    }
+  return 0;
+}
+
+static int
+send_pidfd (const char *socket_path, int pidfd, struct hako_error *err)
+{
+  cleanup_fd int sock = hako_console_socket_connect (socket_path, err);
+
+  if (sock < 0 || hako_send_fd (sock, pidfd, "pidfd", err) < 0)
+    return hako_error_wrap (err, "--pidfd-socket");
+  return 0;
+}
+
+static int
+prepare (struct create_job *j, struct hako_error *err)
+{
+  struct hako_init_ctx *ctx = &j->ctx;
+
+  if (j->config->process == NULL)
+    return hako_error_set (err, EINVAL, "config.json: process: required to create a container");
+  if (resolve_paths (j, err) < 0 || hako_ns_plan_build (j->config, &ctx->ns, err) < 0)
+    return -1;
+  ctx->config = j->config;
+  ctx->id = j->o->id;
+  ctx->bundle = j->bundle;
+  ctx->rootfs = j->rootfs;
+  ctx->userns = (ctx->ns.create | ctx->ns.join) & CLONE_NEWUSER;
+  ctx->no_pivot = j->o->no_pivot;
+  ctx->no_new_keyring = j->o->no_new_keyring;
+  ctx->preserve_fds = j->o->preserve_fds;
+  if (j->o->console_socket)
+    {
+      ctx->console_socket_fd = hako_console_socket_connect (j->o->console_socket, err);
+      if (ctx->console_socket_fd < 0)
+        return hako_error_wrap (err, "--console-socket");
+    }
+  j->status.id = (char *)j->o->id;
+  j->status.bundle = j->bundle;
+  j->status.rootfs = j->rootfs;
+  j->status.created = hako_timestamp_now ();
+  j->status.annotations = j->config->annotations;
+  return 0;
+}
+
+static int
+record (struct create_job *j, pid_t pid, struct hako_error *err)
+{
+  uint64_t start = 0;
+  char state = 0;
+
+  if (hako_proc_stat (pid, &start, &state, err) < 0)
+    return -1;
+  j->status.pid = pid;
+  j->status.has_pid = true;
+  j->status.pid_start_time = start;
+  j->status.has_pid_start_time = true;
+  return hako_status_write (j->entry.dirfd, &j->status, err);
+}
+
+static int
+create_locked (struct create_job *j, struct hako_created *out, struct hako_error *err)
+{
+  static const struct hako_nsexec_callbacks callbacks = { NULL, on_pre_pivot, on_console };
+  struct hako_nsexec_callbacks cb = callbacks;
+  pid_t pid = 0;
+  int pidfd = -1;
+
+  j->config = load_config (j->o->bundle ? j->o->bundle : ".", err);
+  if (j->config == NULL || prepare (j, err) < 0)
+    return -1;
+  j->entry.dirfd = hako_store_create_dir (&j->store, j->o->id, err);
+  if (j->entry.dirfd < 0)
+    return -1;
+  j->made_dir = true;
+  cb.data = j;
+  if (save_config (j, err) < 0 || make_exec_fifo (j, err) < 0
+      || hako_nsexec_start (&j->ctx, &cb, -1, &pid, &pidfd, err) < 0)
+    goto fail;
+  if (record (j, pid, err) < 0 || (j->o->pid_file && write_pid_file (j->o->pid_file, pid, err) < 0)
+      || (j->o->pidfd_socket && send_pidfd (j->o->pidfd_socket, pidfd, err) < 0))
+    {
+      syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      waitid (P_PIDFD, pidfd, NULL, WEXITED);
+      close (pidfd);
+      goto fail;
+    }
+  out->pid = pid;
+  out->pidfd = pidfd;
+  out->console_master = hako_steal_fd (&j->console_master);
+  return 0;
+fail:
+  hako_store_remove_dir (&j->store, j->o->id, NULL);
+  return -1;
+}
+
+static void
+job_free (struct create_job *j)
+{
+  hako_ns_plan_close (&j->ctx.ns);
+  hako_closep (&j->ctx.rootfs_fd);
+  hako_closep (&j->ctx.fifo_fd);
+  hako_closep (&j->ctx.console_socket_fd);
+  hako_closep (&j->console_master);
+  hako_closep (&j->entry.dirfd);
+  free (j->status.created);
+  free (j->bundle);
+  free (j->rootfs);
+  oci_config_free (j->config);
+}
+
+int
+hako_container_create_full (const struct hako_create_opts *o, bool foreground,
+                            struct hako_created *out, struct hako_error *err)
+{
+  struct create_job j = { .o = o, .store = { -1, -1, NULL }, .console_master = -1 };
+  int lockfd, r;
+
+  j.ctx.rootfs_fd = j.ctx.fifo_fd = j.ctx.console_socket_fd = -1;
+  j.ctx.console_master_fd = j.ctx.sync_fd = j.entry.dirfd = -1;
+  for (size_t i = 0; i < HAKO_ARRAY_SIZE (j.ctx.ns.join_fds); i++)
+    j.ctx.ns.join_fds[i] = -1;
+  j.foreground = foreground;
+  if (hako_id_validate (o->id, err) < 0 || hako_store_open (&j.store, o->root, true, err) < 0)
+    return -1;
+  lockfd = hako_store_lock (&j.store, o->id, err);
+  if (lockfd < 0)
+    {
+      hako_store_close (&j.store);
+      return -1;
+    }
+  r = create_locked (&j, out, err);
+  hako_store_unlock (&j.store, o->id, lockfd, r < 0 && j.made_dir);
+  job_free (&j);
+  hako_store_close (&j.store);
+  return r;
+}
+
+int
+hako_container_create (const struct hako_create_opts *o, struct hako_error *err)
+{
+  struct hako_created c = { 0, -1, -1 };
+
+  if (hako_container_create_full (o, false, &c, err) < 0)
+    return -1;
+  hako_closep (&c.pidfd);
+  hako_closep (&c.console_master);
+  return 0;
+}

@@ -1,0 +1,272 @@
+/* start, kill, delete and state (create and run are in container-create.c). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "container-internal.h"
+#include "hooks.h"
+#include "init.h"
+#include "log.h"
+#include "util.h"
+
+char *
+hako_state_json_for (const struct oci_hako_status *st, const char *status, size_t *len,
+                     struct hako_error *err)
+{
+  struct oci_runtime_state s = { 0 };
+
+  s.oci_version = (char *)OCI_SPEC_VERSION;
+  s.id = st->id;
+  s.status = (char *)status;
+  s.bundle = st->bundle;
+  s.rootfs = st->rootfs;
+  s.created = st->created;
+  s.annotations = st->annotations;
+  if (strcmp (status, "stopped") != 0 && st->has_pid)
+    {
+      s.pid = st->pid;
+      s.has_pid = true;
+    }
+  else
+    s.has_pid = true; /* pid 0: runc reports it so for a stopped container */
+  return oci_serialize (&oci_runtime_state_type, &s, false, len, err);
+}
+
+const char *
+hako_entry_status (const struct hako_entry *entry)
+{
+  struct stat st;
+
+  if (entry->status == NULL || !hako_status_process_alive (entry->status))
+    return "stopped";
+  if (fstatat (entry->dirfd, HAKO_EXEC_FIFO, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    return "created";
+  return "running";
+}
+
+struct oci_config *
+hako_entry_config (const struct hako_entry *entry, struct hako_error *err)
+{
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+
+  if (hako_read_file_at (entry->dirfd, HAKO_CONFIG_COPY, &text, &len, err) < 0)
+    return NULL;
+  return oci_config_parse (text, len, err);
+}
+
+int
+hako_entry_pidfd (const struct hako_entry *entry)
+{
+  int fd;
+
+  if (entry->status == NULL || !entry->status->has_pid || entry->status->pid <= 0)
+    return errno = ESRCH, -1;
+  fd = syscall (SYS_pidfd_open, (pid_t)entry->status->pid, 0);
+  if (fd < 0)
+    return -1;
+  /* The pid may have been reused between the check and the open: check
+   * again now that the pidfd pins the process. */
+  if (!hako_status_process_alive (entry->status))
+    {
+      close (fd);
+      return errno = ESRCH, -1;
+    }
+  return fd;
+}
+
+static int
+run_lifecycle_hooks (const struct hako_entry *entry, const char *stage, const char *status,
+                     bool warn_only, struct hako_error *err)
+{
+  struct oci_config *config = hako_entry_config (entry, err);
+  const struct oci_hook *hooks = NULL;
+  cleanup_free char *json = NULL;
+  size_t n = 0, len = 0;
+  int r = 0;
+
+  if (config == NULL)
+    return hako_error_wrap (err, "%s hooks", stage);
+  if (config->hooks && strcmp (stage, "poststart") == 0)
+    hooks = config->hooks->poststart, n = config->hooks->poststart_len;
+  else if (config->hooks && strcmp (stage, "poststop") == 0)
+    hooks = config->hooks->poststop, n = config->hooks->poststop_len;
+  if (n > 0 && (json = hako_state_json_for (entry->status, status, &len, err)) == NULL)
+    r = -1;
+  else if (n > 0 && warn_only)
+    {
+      size_t failed = hako_hooks_run_all (stage, hooks, n, json, len, NULL, NULL);
+      if (failed)
+        hako_log_warn ("%zu %s hook(s) failed", failed, stage);
+    }
+  else if (n > 0)
+    r = hako_hooks_run (stage, hooks, n, json, len, err);
+  oci_config_free (config);
+  return r;
+}
+
+int
+hako_entry_start (struct hako_entry *entry, struct hako_error *err)
+{
+  const char *status = hako_entry_status (entry);
+  cleanup_fd int fifo = -1;
+
+  if (strcmp (status, "stopped") == 0)
+    return hako_error_set (err, EINVAL, "cannot start a container that has stopped");
+  if (strcmp (status, "created") != 0)
+    return hako_error_set (err, EINVAL, "cannot start an already running container");
+  /* Non-blocking: if the init is gone there is no reader, and ENXIO says so. */
+  fifo = openat (entry->dirfd, HAKO_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo < 0 && errno == ENXIO)
+    return hako_error_set (err, ESRCH, "container init is not waiting for start");
+  if (fifo < 0)
+    return hako_error_sys (err, errno, "open exec.fifo");
+  if (hako_write_all (fifo, "0", 1) < 0)
+    return hako_error_sys (err, errno, "write exec.fifo");
+  if (unlinkat (entry->dirfd, HAKO_EXEC_FIFO, 0) < 0)
+    return hako_error_sys (err, errno, "remove exec.fifo");
+  return run_lifecycle_hooks (entry, "poststart", "running", false, err);
+}
+
+int
+hako_container_start (const char *root, const char *id, struct hako_error *err)
+{
+  struct hako_store store = { -1, -1, NULL };
+  struct hako_entry entry;
+  int r;
+
+  if (hako_store_open (&store, root, false, err) < 0)
+    return -1;
+  r = hako_entry_open (&store, id, false, &entry, err);
+  if (r == 0)
+    {
+      r = hako_entry_start (&entry, err);
+      hako_entry_close (&entry);
+    }
+  hako_store_close (&store);
+  return r;
+}
+
+int
+hako_container_kill (const char *root, const char *id, int sig, bool all, struct hako_error *err)
+{
+  struct hako_store store = { -1, -1, NULL };
+  struct hako_entry entry;
+  cleanup_fd int pidfd = -1;
+  int r;
+
+  (void)all; /* every process of a pid namespace dies with its init; cgroups: see cgroup.c */
+  if (hako_store_open (&store, root, false, err) < 0)
+    return -1;
+  r = hako_entry_open (&store, id, false, &entry, err);
+  if (r == 0)
+    {
+      pidfd = hako_entry_pidfd (&entry);
+      if (pidfd < 0)
+        r = hako_error_set (err, ESRCH, "container not running");
+      else if (syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+        r = hako_error_sys (err, errno, "kill container %s", id);
+      hako_entry_close (&entry);
+    }
+  hako_store_close (&store);
+  return r;
+}
+
+/* Wait until the process behind PIDFD has exited (it need not be our child). */
+static int
+wait_exit (int pidfd, int timeout_ms, struct hako_error *err)
+{
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  int r;
+
+  do
+    r = poll (&p, 1, timeout_ms);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return hako_error_sys (err, errno, "wait for the container init");
+  if (r == 0)
+    return hako_error_set (err, ETIMEDOUT, "the container init did not exit");
+  /* Reap it if it is ours (run, or a create in this process). */
+  waitid (P_PIDFD, pidfd, NULL, WEXITED | WNOHANG);
+  return 0;
+}
+
+int
+hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err)
+{
+  const char *status = hako_entry_status (entry);
+  cleanup_fd int pidfd = -1;
+
+  if (strcmp (status, "stopped") != 0)
+    {
+      if (!force && strcmp (status, "created") != 0)
+        {
+          hako_error_set (err, EBUSY, "cannot delete container %s that is not stopped: %s",
+                          entry->id, status);
+          hako_entry_close (entry);
+          return -1;
+        }
+      pidfd = hako_entry_pidfd (entry);
+      if (pidfd >= 0)
+        {
+          syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+          if (wait_exit (pidfd, 10000, err) < 0)
+            {
+              hako_entry_close (entry);
+              return -1;
+            }
+        }
+    }
+  if (entry->status)
+    run_lifecycle_hooks (entry, "poststop", "stopped", true, NULL);
+  return hako_entry_destroy (entry, err);
+}
+
+int
+hako_container_delete (const char *root, const char *id, bool force, struct hako_error *err)
+{
+  struct hako_store store = { -1, -1, NULL };
+  struct hako_entry entry;
+  int r;
+
+  if (hako_store_open (&store, root, false, err) < 0)
+    return -1;
+  r = hako_entry_open (&store, id, true, &entry, err);
+  if (r == 0)
+    r = hako_entry_delete (&entry, force, err);
+  hako_store_close (&store);
+  return r;
+}
+
+int
+hako_container_state (const char *root, const char *id, char **json, struct hako_error *err)
+{
+  struct hako_store store = { -1, -1, NULL };
+  struct hako_entry entry = { 0 };
+  int r;
+
+  if (hako_store_open (&store, root, false, err) < 0)
+    return -1;
+  /* No lock: state must answer while a create runs hooks that call it. */
+  entry.status = hako_store_read_status (&store, id, err);
+  entry.dirfd = entry.status ? openat (store.dirfd, id, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  r = entry.status && entry.dirfd >= 0 ? 0 : -1;
+  if (r == 0)
+    {
+      *json = hako_state_json_for (entry.status, hako_entry_status (&entry), NULL, err);
+      r = *json ? 0 : -1;
+    }
+  else if (err && err->msg == NULL)
+    hako_error_set (err, ENOENT, "container \"%s\" does not exist", id);
+  hako_closep (&entry.dirfd);
+  hako_status_free (entry.status);
+  hako_store_close (&store);
+  return r;
+}
