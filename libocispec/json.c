@@ -13,7 +13,6 @@ struct builder
   size_t depth;
   char *pending_key; /* object key waiting for its value */
   size_t pending_key_len;
-  bool too_deep;
   bool no_memory;
 };
 
@@ -156,11 +155,9 @@ open_container (struct builder *b, enum json_type type)
 {
   struct json_node *n;
 
+  /* Stop here; json_check then reports where and why. */
   if (b->depth >= JSON_MAX_DEPTH)
-    {
-      b->too_deep = true;
-      return 0;
-    }
+    return 0;
   n = add_node (b, type);
   if (n == NULL)
     return 0;
@@ -214,6 +211,8 @@ static const yajl_callbacks callbacks = {
   .yajl_end_array = on_end,
 };
 
+/* Lines count from 1 at each '\n'; columns count characters (not the
+ * bytes of a UTF-8 sequence) from 1, a tab being one character. */
 static void
 offset_to_line_col (const char *data, size_t off, size_t *line, size_t *col)
 {
@@ -221,12 +220,13 @@ offset_to_line_col (const char *data, size_t off, size_t *line, size_t *col)
   *col = 1;
   for (size_t i = 0; i < off; i++)
     {
-      if (data[i] == '\n')
+      unsigned char c = data[i];
+      if (c == '\n')
         {
           (*line)++;
           *col = 1;
         }
-      else
+      else if (c < 0x80 || c > 0xbf)
         (*col)++;
     }
 }
@@ -246,22 +246,26 @@ yajl_reason (yajl_handle h, const char *data, size_t len)
   return reason;
 }
 
+/* The place and the reason come from json_check, which finds the first
+ * byte that cannot continue a JSON text; yajl's own account (how far it
+ * read) is only a fallback, should yajl refuse a text the checker takes. */
 static int
-report_syntax_error (yajl_handle h, struct builder *b, const char *data, size_t len,
+report_syntax_error (yajl_handle h, const struct builder *b, const char *data, size_t len,
                      const char *docname, struct hako_error *err)
 {
-  size_t off = yajl_get_bytes_consumed (h), line, col;
+  size_t off, line, col;
+  const char *why = NULL;
   char *reason;
 
   if (b->no_memory)
     return hako_error_set (err, ENOMEM, "%s: out of memory while parsing", docname);
-  if (off > len)
-    off = len;
-  /* At the very end yajl reports what was consumed by the last chunk only. */
-  offset_to_line_col (data, off, &line, &col);
-  if (b->too_deep)
-    return hako_error_set (err, EINVAL, "%s:%zu:%zu: invalid JSON: nesting deeper than %d levels",
-                           docname, line, col, JSON_MAX_DEPTH);
+  if (json_check (data, len, &off, &why))
+    {
+      offset_to_line_col (data, off, &line, &col);
+      return hako_error_set (err, EINVAL, "%s:%zu:%zu: invalid JSON: %s", docname, line, col, why);
+    }
+  off = yajl_get_bytes_consumed (h);
+  offset_to_line_col (data, off < len ? off : len, &line, &col);
   reason = yajl_reason (h, data, len);
   hako_error_set (err, EINVAL, "%s:%zu:%zu: invalid JSON: %s", docname, line, col,
                   reason ? reason : "parse error");
@@ -276,6 +280,8 @@ json_parse (const char *data, size_t len, const char *docname, struct hako_error
   yajl_handle h;
   yajl_status st;
   struct json_node *root = NULL;
+  size_t off;
+  const char *why;
 
   if (b == NULL)
     {
@@ -292,16 +298,14 @@ json_parse (const char *data, size_t len, const char *docname, struct hako_error
   st = yajl_parse (h, (const unsigned char *)data, len);
   if (st == yajl_status_ok)
     st = yajl_complete_parse (h);
-  if (st != yajl_status_ok)
+  /* yajl takes some texts that are not JSON (see json-check.c). */
+  if (st == yajl_status_ok && !json_check (data, len, &off, &why))
+    root = b->root;
+  else
     {
-      if (st == yajl_status_error)
-        report_syntax_error (h, b, data, len, docname, err);
-      else
-        hako_error_set (err, EINVAL, "%s: invalid JSON", docname);
+      report_syntax_error (h, b, data, len, docname, err);
       json_free (b->root);
     }
-  else
-    root = b->root;
   free (b->pending_key);
   yajl_free (h);
   free (b);

@@ -55,6 +55,11 @@ struct json_node
 struct json_node *json_parse (const char *data, size_t len, const char *docname,
                               struct hako_error *err);
 void json_free (struct json_node *node);
+/* Find where DATA stops being one JSON text (RFC 8259, with strict UTF-8
+ * and no unpaired surrogate escapes, nested at most JSON_MAX_DEPTH deep):
+ * true with the byte offset and a reason, or false if it is JSON
+ * (json-check.c). */
+bool json_check (const char *data, size_t len, size_t *offset, const char **why);
 struct json_node *json_copy (const struct json_node *node);
 bool json_equal (const struct json_node *a, const struct json_node *b);
 const char *json_type_name (enum json_type type);

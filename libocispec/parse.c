@@ -29,6 +29,14 @@ struct ctx
   struct hako_error *err;
 };
 
+/* Control characters, quotes and backslashes as \xNN, so that a message
+ * stays on one line whatever the document holds. */
+static bool
+needs_escape (unsigned char ch)
+{
+  return ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\';
+}
+
 static void
 render_path (FILE *out, const struct path *p)
 {
@@ -38,7 +46,15 @@ render_path (FILE *out, const struct path *p)
   if (p->key == NULL)
     fprintf (out, "[%zu]", p->index);
   else if (p->map_key)
-    fprintf (out, "[\"%s\"]", p->key);
+    {
+      fputs ("[\"", out);
+      for (const char *k = p->key; *k; k++)
+        if (needs_escape (*k))
+          fprintf (out, "\\x%02x", (unsigned char)*k);
+        else
+          fputc (*k, out);
+      fputs ("\"]", out);
+    }
   else
     fprintf (out, "%s%s", p->up ? "." : "", p->key);
 }
@@ -80,7 +96,7 @@ describe (const struct json_node *n, char *buf, size_t size)
       for (size_t i = 0; i < n->u.str.len && i < 40 && o + 8 < size; i++)
         {
           unsigned char ch = n->u.str.text[i];
-          if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\')
+          if (needs_escape (ch))
             o += snprintf (buf + o, size - o, "\\x%02x", ch);
           else
             buf[o++] = ch;

@@ -13,5 +13,95 @@ BATS_LOG_COMPILER = $(BATS) --tap
 AM_TESTS_ENVIRONMENT = \
 	export HAKO_BUILDDIR='$(abs_top_builddir)' HAKO_SRCDIR='$(abs_top_srcdir)' \
 	HAKO='$(abs_top_builddir)/hako' PYTHON3='/usr/bin/python3' \
-	SPEC_DIR="$${SPEC_DIR:-$$(cd '$(abs_top_srcdir)/..' && pwd)/shared/runtime-spec-v1.3.0}";
+	SPEC_DIR='$(SPEC_DIR)';
 EXTRA_DIST += tests/lib/tap.h
+
+# The spec checkout is found by configure (--with-spec-dir, absolute path);
+# distcheck's copy of the sources has no ../shared beside it, so pass it on.
+AM_DISTCHECK_CONFIGURE_FLAGS = --with-spec-dir='$(SPEC_DIR)'
+
+# Fuzzing (tests/fuzz/): a libFuzzer target built with clang by
+# contrib/fuzz.sh; make check replays the regression inputs through the same
+# entry point built with the ordinary compiler.
+check_PROGRAMS += tests/fuzz/replay
+tests_fuzz_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz-config.c
+tests_fuzz_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_fuzz_replay_LDADD = $(LIBOCISPEC_LIBS)
+TESTS += tests/fuzz/replay.sh
+EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/make-dict.sh tests/fuzz/regressions \
+	build-aux/tap-driver.sh
+FUZZ_SECONDS = 60
+fuzz:
+	cd $(top_builddir) && HAKO_SRCDIR='$(abs_top_srcdir)' SPEC_DIR='$(SPEC_DIR)' \
+	  CLANG='$(CLANG)' FUZZ_SECONDS='$(FUZZ_SECONDS)' \
+	  LIBOCISPEC_SOURCES='$(filter %.c,$(libocispec_libocispec_a_SOURCES))' \
+	  $(BASH) $(abs_top_srcdir)/contrib/fuzz.sh
+.PHONY: fuzz
+
+# Schema agreement (tests/schema/): libocispec's verdicts against the OCI
+# runtime-spec JSON schema, checked with oci-validate and python3-jsonschema.
+check_PROGRAMS += tests/oci-validate tests/unit/test-libocispec
+tests_oci_validate_SOURCES = tests/oci-validate.c
+tests_oci_validate_LDADD = $(LIBOCISPEC_LIBS)
+tests_unit_test_libocispec_SOURCES = tests/unit/test-libocispec.c
+tests_unit_test_libocispec_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_unit_test_libocispec_LDADD = $(LIBOCISPEC_LIBS)
+TESTS += tests/unit/test-libocispec tests/schema/schema-agreement.sh \
+	tests/schema/differential.sh tests/schema/roundtrip.sh
+EXTRA_DIST += tests/schema/schema-agreement.sh tests/schema/differential.sh \
+	tests/schema/differential.py tests/schema/roundtrip.sh tests/schema/schemaref.py \
+	tests/schema/full-linux-config.json tests/schema/allowed-disagreements.txt
+
+# bats integration tests and the rootfs/bundle helpers they share.
+TESTS += tests/bats/rootfs.bats
+EXTRA_DIST += tests/bats/rootfs.bats tests/bats/helpers.bash tests/lib/make-rootfs.sh
+
+# Level 2 validation (libocispec/validate-linux*.c): the spec's prose rules.
+check_PROGRAMS += tests/unit/test-validate-linux
+tests_unit_test_validate_linux_SOURCES = tests/unit/test-validate-linux.c
+tests_unit_test_validate_linux_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_unit_test_validate_linux_LDADD = $(LIBOCISPEC_LIBS)
+TESTS += tests/unit/test-validate-linux
+
+# Hooks and terminals (hooks.c, terminal*.c, console-socket.c); the console
+# receiver is the far end of --console-socket for the bats tests.
+check_PROGRAMS += tests/unit/test-hooks tests/unit/test-terminal tests/console-receiver
+tests_unit_test_hooks_SOURCES = tests/unit/test-hooks.c
+tests_unit_test_hooks_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_unit_test_hooks_LDADD = $(LIBHAKO_LIBS)
+tests_unit_test_terminal_SOURCES = tests/unit/test-terminal.c
+tests_unit_test_terminal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_unit_test_terminal_LDADD = $(LIBHAKO_LIBS)
+tests_console_receiver_SOURCES = tests/console-receiver.c
+tests_console_receiver_LDADD = $(LIBHAKO_LIBS)
+TESTS += tests/unit/test-hooks tests/unit/test-terminal
+
+# The container process and kernel settings (process*.c, caps.c, sysctl.c,
+# procfs.c): forked children apply a config and report what the kernel says.
+check_PROGRAMS += tests/unit/test-process
+tests_unit_test_process_SOURCES = tests/unit/test-process.c
+tests_unit_test_process_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_unit_test_process_LDADD = $(LIBHAKO_LIBS)
+TESTS += tests/unit/test-process
+
+# The command line and the state store (src/*.c, status.c, log.c, options).
+check_PROGRAMS += tests/unit/test-status tests/unit/test-log tests/unit/test-options
+tests_unit_test_status_SOURCES = tests/unit/test-status.c
+tests_unit_test_status_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_unit_test_status_LDADD = $(LIBHAKO_LIBS)
+tests_unit_test_log_SOURCES = tests/unit/test-log.c
+tests_unit_test_log_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_unit_test_log_LDADD = $(LIBHAKO_LIBS)
+tests_unit_test_options_SOURCES = tests/unit/test-options.c src/options.c src/options.h
+tests_unit_test_options_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib -I$(top_srcdir)/src
+tests_unit_test_options_LDADD = $(LIBHAKO_LIBS)
+TESTS += tests/unit/test-status tests/unit/test-log tests/unit/test-options tests/bats/cli.bats
+EXTRA_DIST += tests/bats/cli.bats
+
+# The root filesystem: mounts, /dev, pivot_root, masked and read-only paths,
+# symlink-escape attempts (root; each scenario in its own namespaces).
+check_PROGRAMS += tests/unit/test-rootfs
+tests_unit_test_rootfs_SOURCES = tests/unit/test-rootfs.c
+tests_unit_test_rootfs_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_unit_test_rootfs_LDADD = $(LIBHAKO_LIBS)
+TESTS += tests/unit/test-rootfs

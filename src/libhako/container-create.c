@@ -158,8 +158,8 @@ on_console (void *data, int master, struct hako_error *err)
   return r;
 }
 
-static int
-write_pid_file (const char *path, pid_t pid, struct hako_error *err)
+int
+hako_write_pid_file (const char *path, pid_t pid, struct hako_error *err)
 {
   cleanup_free char *tmp = hako_strdup_printf ("%s.hako-tmp", path);
   cleanup_fd int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -175,8 +175,8 @@ write_pid_file (const char *path, pid_t pid, struct hako_error *err)
   return 0;
 }
 
-static int
-send_pidfd (const char *socket_path, int pidfd, struct hako_error *err)
+int
+hako_send_pidfd (const char *socket_path, int pidfd, struct hako_error *err)
 {
   cleanup_fd int sock = hako_console_socket_connect (socket_path, err);
 
@@ -250,8 +250,9 @@ create_locked (struct create_job *j, struct hako_created *out, struct hako_error
   if (save_config (j, err) < 0 || make_exec_fifo (j, err) < 0
       || hako_nsexec_start (&j->ctx, &cb, -1, &pid, &pidfd, err) < 0)
     goto fail;
-  if (record (j, pid, err) < 0 || (j->o->pid_file && write_pid_file (j->o->pid_file, pid, err) < 0)
-      || (j->o->pidfd_socket && send_pidfd (j->o->pidfd_socket, pidfd, err) < 0))
+  if (record (j, pid, err) < 0
+      || (j->o->pid_file && hako_write_pid_file (j->o->pid_file, pid, err) < 0)
+      || (j->o->pidfd_socket && hako_send_pidfd (j->o->pidfd_socket, pidfd, err) < 0))
     {
       syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
       waitid (P_PIDFD, pidfd, NULL, WEXITED);

@@ -2,6 +2,8 @@
 #ifndef HAKO_CONTAINER_INTERNAL_H
 #define HAKO_CONTAINER_INTERNAL_H
 
+#include <signal.h>
+
 #include "container.h"
 #include "oci.h"
 #include "status.h"
@@ -33,5 +35,16 @@ struct hako_created
 };
 int hako_container_create_full (const struct hako_create_opts *o, bool foreground,
                                 struct hako_created *out, struct hako_error *err);
+
+/* Signals run and exec pass on to the container's process. */
+void hako_forwarded_signals (sigset_t *set);
+/* Forward signals in SET (blocked by the caller) to PIDFD until it exits. */
+int hako_forward_until_exit (int pidfd, const sigset_t *set, struct hako_error *err);
+/* 128+N for a signal, else the exit status. */
+int hako_exit_code_of (const siginfo_t *si);
+/* Write PID to PATH atomically (tmp + rename), as --pid-file asks. */
+int hako_write_pid_file (const char *path, pid_t pid, struct hako_error *err);
+/* Connect to the --pidfd-socket at PATH and send PIDFD. */
+int hako_send_pidfd (const char *path, int pidfd, struct hako_error *err);
 
 #endif

@@ -15,8 +15,8 @@
 #include "util.h"
 
 /* Signals run passes on to the container instead of acting on them. */
-static void
-forwarded_signals (sigset_t *set)
+void
+hako_forwarded_signals (sigset_t *set)
 {
   sigfillset (set);
   sigdelset (set, SIGCHLD);
@@ -31,16 +31,16 @@ forwarded_signals (sigset_t *set)
   sigdelset (set, SIGTSTP);
 }
 
-static int
-exit_code_of (const siginfo_t *si)
+int
+hako_exit_code_of (const siginfo_t *si)
 {
   if (si->si_code == CLD_EXITED)
     return si->si_status;
   return 128 + si->si_status;
 }
 
-static int
-forward_until_exit (int pidfd, const sigset_t *set, struct hako_error *err)
+int
+hako_forward_until_exit (int pidfd, const sigset_t *set, struct hako_error *err)
 {
   cleanup_fd int sfd = signalfd (-1, set, SFD_CLOEXEC);
   struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
@@ -80,7 +80,7 @@ hako_container_run (const struct hako_create_opts *o, bool detach, bool keep, in
   int r;
 
   /* Block now so nothing sent during create is lost; the init unblocks. */
-  forwarded_signals (&set);
+  hako_forwarded_signals (&set);
   sigprocmask (SIG_BLOCK, &set, &old);
   r = hako_container_create_full (o, !detach, &c, err);
   if (r == 0 && start_by_id (o, err) < 0)
@@ -93,9 +93,9 @@ hako_container_run (const struct hako_create_opts *o, bool detach, bool keep, in
       if (c.console_master >= 0)
         r = hako_terminal_proxy (c.console_master, c.pidfd, err);
       else
-        r = forward_until_exit (c.pidfd, &set, err);
+        r = hako_forward_until_exit (c.pidfd, &set, err);
       if (waitid (P_PIDFD, c.pidfd, &si, WEXITED) == 0)
-        *exit_code = exit_code_of (&si);
+        *exit_code = hako_exit_code_of (&si);
       if (!keep)
         hako_container_delete (o->root, o->id, true, r < 0 ? NULL : err);
     }

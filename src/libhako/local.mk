@@ -4,7 +4,40 @@ src_libhako_libhako_a_CFLAGS = $(AM_CFLAGS) $(LIBCAP_CFLAGS) $(SECCOMP_CFLAGS) \
 	$(SELINUX_CFLAGS) $(SYSTEMD_CFLAGS)
 src_libhako_libhako_a_SOURCES = \
 	src/libhako/version.c src/libhako/version.h \
-	src/libhako/util.c src/libhako/util.h
+	src/libhako/util.c src/libhako/util.h \
+	src/libhako/sync.c src/libhako/sync.h \
+	src/libhako/idmap.c src/libhako/idmap.h \
+	src/libhako/init.h \
+	src/libhako/nsexec.c src/libhako/nsexec.h \
+	src/libhako/container.c src/libhako/container.h src/libhako/container-internal.h \
+	src/libhako/container-create.c src/libhako/container-run.c \
+	src/libhako/exec.c src/libhako/exec.h
+# Hooks, the container's pty, console sockets, the terminal proxy.
+src_libhako_libhako_a_SOURCES += src/libhako/hooks.c src/libhako/hooks.h \
+	src/libhako/terminal.c src/libhako/terminal.h src/libhako/terminal-proxy.c \
+	src/libhako/console-socket.c
+# The container process (user, caps, rlimits, ..., exec), kernel settings, /proc access.
+src_libhako_libhako_a_SOURCES += src/libhako/process.c src/libhako/process.h \
+	src/libhako/process-attrs.c src/libhako/process-exec.c \
+	src/libhako/caps.c src/libhako/caps.h \
+	src/libhako/sysctl.c src/libhako/sysctl.h \
+	src/libhako/procfs.c src/libhako/procfs.h
+# The state store (state.json, locks), logging, pidfd references, and what
+# `spec` and `features` print.
+src_libhako_libhako_a_SOURCES += src/libhako/status.c src/libhako/status.h \
+	src/libhako/log.c src/libhako/log.h \
+	src/libhako/pidref.c src/libhako/pidref.h \
+	src/libhako/spec.c src/libhako/spec.h \
+	src/libhako/features.c src/libhako/features.h
+# The root filesystem: mounts (new mount API, fd-based), /dev, pivot_root,
+# masked and read-only paths.
+src_libhako_libhako_a_SOURCES += src/libhako/rootfs.c \
+	src/libhako/mount.c src/libhako/mount.h \
+	src/libhako/mount-options.c src/libhako/mount-options.h \
+	src/libhako/mount-cgroup.c src/libhako/mount-idmap.c \
+	src/libhako/masked.c src/libhako/dev.c src/libhako/dev.h \
+	src/libhako/inroot.c src/libhako/inroot.h \
+	src/libhako/mountinfo.c src/libhako/mountinfo.h
 LIBHAKO_LIBS = src/libhako/libhako.a $(LIBOCISPEC_LIBS) $(LIBCAP_LIBS) $(SECCOMP_LIBS) \
 	$(SELINUX_LIBS) $(SYSTEMD_LIBS)
 

@@ -1,0 +1,115 @@
+/* hako delete ID: remove a container hako made, killing its init first if
+ * it never started (created) or, with --force, if it runs. */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hako.h"
+#include "pidref.h"
+#include "util.h"
+
+/* How long the init gets to die after SIGKILL (it may be in uninterruptible
+ * sleep, e.g. on a hung NFS mount). */
+#define KILL_WAIT_MS 10000
+
+static struct
+{
+  bool force;
+} opt;
+
+static const struct hako_option options[] = {
+  { "force f", HAKO_OPT_BOOL, &opt.force, "kill the container first if it is still running", NULL },
+};
+
+const struct hako_command hako_cmd_delete = {
+  .name = "delete",
+  .summary = "delete any resources held by the container",
+  .args_usage = "<container-id>",
+  .description = "   Remove a stopped container (a created one is killed first; a running one\n"
+                 "   only with --force).  --force on a container that does not exist succeeds.",
+  .min_args = 1,
+  .max_args = 1,
+  .run = cmd_delete,
+};
+
+/* SIGKILL the init and wait for it to be gone; gone already is success. */
+static int
+kill_init (const struct oci_hako_status *status, struct hako_error *err)
+{
+  cleanup_fd int pidfd
+      = hako_pidref_open (status->pid, status->has_pid_start_time, status->pid_start_time, err);
+
+  if (pidfd < 0)
+    {
+      if (err->errnum != ESRCH)
+        return -1;
+      hako_error_clear (err);
+      return 0;
+    }
+  if (hako_pidref_signal (pidfd, SIGKILL, err) < 0 && err->errnum != ESRCH)
+    return -1;
+  hako_error_clear (err);
+  if (hako_pidref_wait (pidfd, KILL_WAIT_MS, err) < 0)
+    return hako_error_wrap (err, "kill container \"%s\"", status->id);
+  return 0;
+}
+
+static int
+delete_entry (struct hako_entry *entry, struct hako_error *err)
+{
+  const char *status = entry->status ? hako_container_status (entry->status) : "stopped";
+
+  if (strcmp (status, "stopped") != 0)
+    {
+      if (strcmp (status, "created") != 0 && !opt.force)
+        return hako_error_set (err, EBUSY, "cannot delete container \"%s\" that is not stopped: %s",
+                               entry->id, status);
+      if (kill_init (entry->status, err) < 0)
+        return -1;
+    }
+  return hako_entry_destroy (entry, err);
+}
+
+static int
+do_delete (struct hako_global *g, const char *id, struct hako_error *err)
+{
+  struct hako_store store;
+  struct hako_entry entry;
+  int r;
+
+  if (hako_open_store (g, &store, false, err) < 0)
+    return -1;
+  r = hako_entry_open (&store, id, true, &entry, err);
+  if (r < 0)
+    {
+      hako_store_close (&store);
+      /* runc: deleting with --force what is not there is not an error. */
+      if (opt.force && err->errnum == ENOENT && hako_id_validate (id, NULL) == 0)
+        {
+          hako_error_clear (err);
+          return 0;
+        }
+      return -1;
+    }
+  r = delete_entry (&entry, err);
+  hako_entry_close (&entry);
+  hako_store_close (&store);
+  return r;
+}
+
+int
+cmd_delete (struct hako_global *g, int argc, char **argv)
+{
+  cleanup_error struct hako_error err = HAKO_ERROR_INIT;
+  cleanup_free char **args = NULL;
+  int nargs, status;
+
+  if (hako_command_parse (&hako_cmd_delete, options, HAKO_ARRAY_SIZE (options), argc, argv, &args,
+                          &nargs, &status))
+    status = hako_finish (do_delete (g, args[0], &err), &err);
+  return status;
+}

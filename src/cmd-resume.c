@@ -1,0 +1,41 @@
+/* hako resume: thaw the processes of a paused container.  Options as runc takes them; the action
+ * (do_resume) is not written yet. */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "hako.h"
+#include "util.h"
+
+const struct hako_command hako_cmd_resume = {
+  .name = "resume",
+  .summary = "thaw the processes of a paused container",
+  .args_usage = "<container-id>",
+  .description = "   Thaw the processes of a paused container.",
+  .min_args = 1,
+  .max_args = 1,
+  .run = cmd_resume,
+};
+
+static int
+do_resume (struct hako_global *g, const char *id, struct hako_error *err)
+{
+  if (hako_require_container (g, id, err) < 0)
+    return -1;
+  return hako_not_implemented ("resume", err);
+}
+
+int
+cmd_resume (struct hako_global *g, int argc, char **argv)
+{
+  cleanup_error struct hako_error err = HAKO_ERROR_INIT;
+  cleanup_free char **args = NULL;
+  int nargs, status;
+
+  if (hako_command_parse (&hako_cmd_resume, NULL, 0, argc, argv, &args, &nargs, &status))
+    status = hako_finish (do_resume (g, args[0], &err), &err);
+  return status;
+}
