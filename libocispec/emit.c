@@ -1,11 +1,10 @@
-/* The other walks over a field table: serialize (yajl_gen), compare, free. */
+/* The other walks over a field table: serialize (json-write.c), compare, free. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 
 #include "oci.h"
 
@@ -25,40 +24,39 @@ load_int (const void *src, int width, bool is_signed)
 
 static bool field_present (const struct oci_field *f, const char *base);
 
-static int
-emit_json (yajl_gen g, const struct json_node *n)
+static void
+emit_json (struct json_writer *w, const struct json_node *n)
 {
-  int r = 0;
-
   switch (n->type)
     {
-    case JSON_NULL: return yajl_gen_null (g);
-    case JSON_BOOL: return yajl_gen_bool (g, n->u.boolean);
-    case JSON_NUMBER: return yajl_gen_number (g, n->u.str.text, n->u.str.len);
-    case JSON_STRING:
-      return yajl_gen_string (g, (const unsigned char *)n->u.str.text, n->u.str.len);
+    case JSON_NULL: json_writer_raw (w, "null", 4); break;
+    case JSON_BOOL:
+      json_writer_raw (w, n->u.boolean ? "true" : "false", n->u.boolean ? 4 : 5);
+      break;
+    case JSON_NUMBER: json_writer_raw (w, n->u.str.text, n->u.str.len); break;
+    case JSON_STRING: json_writer_string (w, n->u.str.text, n->u.str.len); break;
     case JSON_ARRAY:
-      r |= yajl_gen_array_open (g);
+      json_writer_open (w, '[');
       for (size_t i = 0; i < n->u.array.len; i++)
-        r |= emit_json (g, n->u.array.items[i]);
-      return r | yajl_gen_array_close (g);
+        emit_json (w, n->u.array.items[i]);
+      json_writer_close (w, ']');
+      break;
     case JSON_OBJECT:
-      r |= yajl_gen_map_open (g);
+      json_writer_open (w, '{');
       for (size_t i = 0; i < n->u.object.len; i++)
         {
-          r |= yajl_gen_string (g, (const unsigned char *)n->u.object.keys[i],
-                                n->u.object.key_lens[i]);
-          r |= emit_json (g, n->u.object.values[i]);
+          json_writer_key (w, n->u.object.keys[i], n->u.object.key_lens[i]);
+          emit_json (w, n->u.object.values[i]);
         }
-      return r | yajl_gen_map_close (g);
+      json_writer_close (w, '}');
+      break;
     }
-  return 1;
 }
 
-static int emit_object (yajl_gen g, const struct oci_type *t, const char *base);
+static void emit_object (struct json_writer *w, const struct oci_type *t, const char *base);
 
-static int
-emit_value (yajl_gen g, const struct oci_field *f, const void *src)
+static void
+emit_value (struct json_writer *w, const struct oci_field *f, const void *src)
 {
   char num[32];
   uint64_t v;
@@ -66,89 +64,80 @@ emit_value (yajl_gen g, const struct oci_field *f, const void *src)
   switch (f->kind)
     {
     case OCI_KIND_STRING:
-      return yajl_gen_string (g, *(const unsigned char *const *)src, strlen (*(char *const *)src));
-    case OCI_KIND_BOOL: return yajl_gen_bool (g, *(const bool *)src);
+      json_writer_string (w, *(char *const *)src, strlen (*(char *const *)src));
+      break;
+    case OCI_KIND_BOOL:
+      json_writer_raw (w, *(const bool *)src ? "true" : "false", *(const bool *)src ? 4 : 5);
+      break;
     case OCI_KIND_INT:
       v = load_int (src, f->width, true);
-      return yajl_gen_number (g, num, snprintf (num, sizeof num, "%" PRId64, (int64_t)v));
+      json_writer_raw (w, num, snprintf (num, sizeof num, "%" PRId64, (int64_t)v));
+      break;
     case OCI_KIND_UINT:
       v = load_int (src, f->width, false);
-      return yajl_gen_number (g, num, snprintf (num, sizeof num, "%" PRIu64, v));
-    case OCI_KIND_OBJECT: return emit_object (g, f->type, src);
-    case OCI_KIND_RAW: return emit_json (g, *(struct json_node *const *)src);
+      json_writer_raw (w, num, snprintf (num, sizeof num, "%" PRIu64, v));
+      break;
+    case OCI_KIND_OBJECT: emit_object (w, f->type, src); break;
+    case OCI_KIND_RAW: emit_json (w, *(struct json_node *const *)src); break;
     }
-  return 1;
 }
 
-static int
-emit_field (yajl_gen g, const struct oci_field *f, const char *base)
+static void
+emit_field (struct json_writer *w, const struct oci_field *f, const char *base)
 {
   const char *slot = base + f->offset;
   size_t size = oci_value_size (f);
-  int r = yajl_gen_string (g, (const unsigned char *)f->json, strlen (f->json));
 
+  json_writer_key (w, f->json, strlen (f->json));
   if (f->shape == OCI_SHAPE_ARRAY)
     {
       const char *items = *(char *const *)slot;
       size_t n = *(const size_t *)(base + f->aux);
-      r |= yajl_gen_array_open (g);
+      json_writer_open (w, '[');
       for (size_t i = 0; i < n; i++)
-        r |= emit_value (g, f, items + i * size);
-      return r | yajl_gen_array_close (g);
+        emit_value (w, f, items + i * size);
+      json_writer_close (w, ']');
     }
-  if (f->shape == OCI_SHAPE_MAP)
+  else if (f->shape == OCI_SHAPE_MAP)
     {
       const struct oci_map_layout *m = (const struct oci_map_layout *)slot;
-      r |= yajl_gen_map_open (g);
+      json_writer_open (w, '{');
       for (size_t i = 0; i < m->len; i++)
         {
-          r |= yajl_gen_string (g, (const unsigned char *)m->keys[i], strlen (m->keys[i]));
-          r |= emit_value (g, f, (const char *)m->values + i * size);
+          json_writer_key (w, m->keys[i], strlen (m->keys[i]));
+          emit_value (w, f, (const char *)m->values + i * size);
         }
-      return r | yajl_gen_map_close (g);
+      json_writer_close (w, '}');
     }
-  if (f->kind == OCI_KIND_OBJECT)
-    return r | emit_object (g, f->type, *(char *const *)slot);
-  return r | emit_value (g, f, slot);
+  else if (f->kind == OCI_KIND_OBJECT)
+    emit_object (w, f->type, *(char *const *)slot);
+  else
+    emit_value (w, f, slot);
 }
 
-static int
-emit_object (yajl_gen g, const struct oci_type *t, const char *base)
+static void
+emit_object (struct json_writer *w, const struct oci_type *t, const char *base)
 {
-  int r = yajl_gen_map_open (g);
-
+  json_writer_open (w, '{');
   for (size_t i = 0; i < t->n_fields; i++)
     if (field_present (&t->fields[i], base))
-      r |= emit_field (g, &t->fields[i], base);
-  return r | yajl_gen_map_close (g);
+      emit_field (w, &t->fields[i], base);
+  json_writer_close (w, '}');
 }
 
 char *
 oci_serialize (const struct oci_type *type, const void *obj, bool beautify, size_t *len,
                struct hako_error *err)
 {
-  yajl_gen g = yajl_gen_alloc (NULL);
-  const unsigned char *buf;
-  size_t blen;
-  char *out = NULL;
+  struct json_writer *w = json_writer_new (beautify);
+  char *out;
 
-  if (g == NULL)
+  if (w == NULL)
     return hako_error_set (err, ENOMEM, "serialize %s: out of memory", type->name), NULL;
-  yajl_gen_config (g, yajl_gen_beautify, beautify ? 1 : 0);
-  yajl_gen_config (g, yajl_gen_indent_string, "\t");
-  if (emit_object (g, type, obj) != yajl_gen_status_ok
-      || yajl_gen_get_buf (g, &buf, &blen) != yajl_gen_status_ok)
-    hako_error_set (err, EINVAL, "serialize %s: cannot generate JSON", type->name);
-  else if ((out = malloc (blen + 1)) == NULL)
+  emit_object (w, type, obj);
+  out = json_writer_finish (w, len);
+  if (out == NULL)
     hako_error_set (err, ENOMEM, "serialize %s: out of memory", type->name);
-  else
-    {
-      memcpy (out, buf, blen);
-      out[blen] = '\0';
-      if (len)
-        *len = blen;
-    }
-  yajl_gen_free (g);
   return out;
 }
 

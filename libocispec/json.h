@@ -1,7 +1,9 @@
 /* A small JSON document tree built on yajl's event parser.  Unlike
  * yajl_tree it keeps string lengths (so an embedded NUL is visible), the
  * exact text of numbers (uint64 and int64 are parsed exactly from it),
- * reports syntax errors with line and column, and bounds nesting depth. */
+ * reports syntax errors with line and column, rejects what is not JSON
+ * text although yajl takes it (json-check.c), and bounds nesting depth.
+ * Text is written by json-write.c. */
 #ifndef OCI_JSON_H
 #define OCI_JSON_H
 
@@ -63,6 +65,19 @@ bool json_check (const char *data, size_t len, size_t *offset, const char **why)
 struct json_node *json_copy (const struct json_node *node);
 bool json_equal (const struct json_node *a, const struct json_node *b);
 const char *json_type_name (enum json_type type);
+
+/* Writing JSON text (json-write.c), with no limit on nesting.  Failures
+ * (out of memory) are reported once, by json_writer_finish returning NULL. */
+struct json_writer;
+struct json_writer *json_writer_new (bool pretty);
+void json_writer_open (struct json_writer *w, char bracket); /* '{' or '[' */
+void json_writer_close (struct json_writer *w, char bracket);
+void json_writer_key (struct json_writer *w, const char *s, size_t len);
+void json_writer_string (struct json_writer *w, const char *s, size_t len);
+/* A number or literal, written as given. */
+void json_writer_raw (struct json_writer *w, const char *text, size_t len);
+/* The text (malloc'ed, NUL-terminated) and its length; frees W. */
+char *json_writer_finish (struct json_writer *w, size_t *len);
 /* The last value stored under KEY (JSON objects may repeat a key; the last
  * one wins, as in most parsers, so every reader of a document agrees). */
 const struct json_node *json_object_get (const struct json_node *obj, const char *key);

@@ -3,7 +3,7 @@ noinst_LIBRARIES += libocispec/libocispec.a
 libocispec_libocispec_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 libocispec_libocispec_a_SOURCES = \
 	libocispec/error.c libocispec/error.h \
-	libocispec/json.c libocispec/json.h libocispec/json-check.c \
+	libocispec/json.c libocispec/json.h libocispec/json-check.c libocispec/json-write.c \
 	libocispec/schema.h libocispec/oci.h \
 	libocispec/types.def libocispec/types-undef.h libocispec/types-nofields.h \
 	libocispec/types.c \

@@ -121,10 +121,11 @@ wrong_type (const struct ctx *c, const struct path *p, const char *want, const s
 }
 
 /* JSON Schema draft 4: an integer is a number written without fraction or
- * exponent (1.0 is a number, not an integer).  Returns the magnitude. */
+ * exponent (1.0 is a number, not an integer).  Gives the magnitude, or
+ * *too_big when it needs more than 64 bits (then it is out of any range). */
 static int
 read_integer (const struct ctx *c, const struct path *p, const struct json_node *n, bool *neg,
-              uint64_t *mag)
+              uint64_t *mag, bool *too_big)
 {
   const char *s = n->u.str.text;
 
@@ -134,16 +135,31 @@ read_integer (const struct ctx *c, const struct path *p, const struct json_node 
   if (*neg)
     s++;
   *mag = 0;
-  for (; *s; s++)
+  *too_big = false;
+  for (; *s && !*too_big; s++)
     {
       unsigned d = *s - '0';
       if (*mag > (UINT64_MAX - d) / 10)
-        return fail (c, p, "integer %s is out of range", n->u.str.text);
-      *mag = *mag * 10 + d;
+        *too_big = true;
+      else
+        *mag = *mag * 10 + d;
     }
-  if (*mag == 0)
+  if (*mag == 0 && !*too_big)
     *neg = false;
   return 0;
+}
+
+static int
+out_of_range (const struct ctx *c, const struct oci_field *f, const struct path *p,
+              const struct json_node *n)
+{
+  const char *more = n->u.str.len > 40 ? "..." : "";
+
+  if (f->kind == OCI_KIND_UINT)
+    return fail (c, p, "%.40s%s is out of range [0, %llu]", n->u.str.text, more,
+                 (unsigned long long)f->max);
+  return fail (c, p, "%.40s%s is out of range [%lld, %lld]", n->u.str.text, more, (long long)f->min,
+               (long long)f->max);
 }
 
 static void
@@ -171,23 +187,21 @@ static int
 parse_int (const struct ctx *c, const struct oci_field *f, const struct path *p,
            const struct json_node *n, void *dst)
 {
-  bool neg = false;
+  bool neg = false, too_big = false;
   uint64_t mag = 0;
   int64_t max = (int64_t)f->max;
 
-  if (read_integer (c, p, n, &neg, &mag) < 0)
+  if (read_integer (c, p, n, &neg, &mag, &too_big) < 0)
     return -1;
   if (f->kind == OCI_KIND_UINT)
     {
-      if (neg || mag > f->max)
-        return fail (c, p, "%s is out of range [0, %llu]", n->u.str.text,
-                     (unsigned long long)f->max);
+      if (too_big || neg || mag > f->max)
+        return out_of_range (c, f, p, n);
       store_int (dst, f->width, mag);
       return 0;
     }
-  if (!signed_in_range (neg, mag, f->min, max))
-    return fail (c, p, "%s is out of range [%lld, %lld]", n->u.str.text, (long long)f->min,
-                 (long long)max);
+  if (too_big || !signed_in_range (neg, mag, f->min, max))
+    return out_of_range (c, f, p, n);
   store_int (dst, f->width, neg ? (uint64_t)0 - mag : mag);
   return 0;
 }

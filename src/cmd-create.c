@@ -1,5 +1,4 @@
-/* hako create: create a container.  Options as runc takes them; the action
- * (do_create) is not written yet. */
+/* hako create: create a container (libhako/container-create.c). */
 #define _GNU_SOURCE
 #include "config.h"
 
@@ -7,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "container.h"
 #include "hako.h"
 #include "util.h"
 
@@ -16,6 +16,7 @@ static struct
   const char *bundle;
   const char *console_socket;
   const char *pid_file;
+  const char *pidfd_socket;
   bool no_pivot;
   bool no_new_keyring;
   int64_t preserve_fds;
@@ -28,6 +29,8 @@ static const struct hako_option options[] = {
     "unix socket to send the pseudoterminal master fd to (when terminal is true)", NULL },
   { "pid-file", HAKO_OPT_STRING, &opt.pid_file,
     "write the pid of the container process to this file", NULL },
+  { "pidfd-socket", HAKO_OPT_STRING, &opt.pidfd_socket,
+    "unix socket to send a pidfd of the container process to", NULL },
   { "no-pivot", HAKO_OPT_BOOL, &opt.no_pivot,
     "enter the rootfs with MS_MOVE + chroot instead of pivot_root (for a ramdisk rootfs)", NULL },
   { "no-new-keyring", HAKO_OPT_BOOL, &opt.no_new_keyring,
@@ -38,7 +41,7 @@ static const struct hako_option options[] = {
 
 const struct hako_command hako_cmd_create = {
   .name = "create",
-  .summary = "create a container",
+  .summary = "create a container from a bundle",
   .args_usage = "<container-id>",
   .description = "   Create a container from the bundle (config.json and root filesystem); the\n"
                  "   process named in config.json waits until `hako start`.",
@@ -50,10 +53,19 @@ const struct hako_command hako_cmd_create = {
 static int
 do_create (struct hako_global *g, const char *id, struct hako_error *err)
 {
-  (void)g;
-  if (hako_id_validate (id, err) < 0)
-    return -1;
-  return hako_not_implemented ("create", err);
+  struct hako_create_opts o = {
+    .root = g->root,
+    .id = id,
+    .bundle = opt.bundle,
+    .pid_file = opt.pid_file,
+    .console_socket = opt.console_socket,
+    .pidfd_socket = opt.pidfd_socket,
+    .preserve_fds = (int)opt.preserve_fds,
+    .no_pivot = opt.no_pivot,
+    .no_new_keyring = opt.no_new_keyring,
+  };
+
+  return hako_container_create (&o, err);
 }
 
 int

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container.h"
 #include "hako.h"
 #include "pidref.h"
 #include "util.h"
@@ -27,7 +28,7 @@ static const struct hako_option options[] = {
 
 const struct hako_command hako_cmd_delete = {
   .name = "delete",
-  .summary = "delete any resources held by the container",
+  .summary = "remove a container and what it holds",
   .args_usage = "<container-id>",
   .description = "   Remove a stopped container (a created one is killed first; a running one\n"
                  "   only with --force).  --force on a container that does not exist succeeds.",
@@ -37,43 +38,6 @@ const struct hako_command hako_cmd_delete = {
 };
 
 /* SIGKILL the init and wait for it to be gone; gone already is success. */
-static int
-kill_init (const struct oci_hako_status *status, struct hako_error *err)
-{
-  cleanup_fd int pidfd
-      = hako_pidref_open (status->pid, status->has_pid_start_time, status->pid_start_time, err);
-
-  if (pidfd < 0)
-    {
-      if (err->errnum != ESRCH)
-        return -1;
-      hako_error_clear (err);
-      return 0;
-    }
-  if (hako_pidref_signal (pidfd, SIGKILL, err) < 0 && err->errnum != ESRCH)
-    return -1;
-  hako_error_clear (err);
-  if (hako_pidref_wait (pidfd, KILL_WAIT_MS, err) < 0)
-    return hako_error_wrap (err, "kill container \"%s\"", status->id);
-  return 0;
-}
-
-static int
-delete_entry (struct hako_entry *entry, struct hako_error *err)
-{
-  const char *status = entry->status ? hako_container_status (entry->status) : "stopped";
-
-  if (strcmp (status, "stopped") != 0)
-    {
-      if (strcmp (status, "created") != 0 && !opt.force)
-        return hako_error_set (err, EBUSY, "cannot delete container \"%s\" that is not stopped: %s",
-                               entry->id, status);
-      if (kill_init (entry->status, err) < 0)
-        return -1;
-    }
-  return hako_entry_destroy (entry, err);
-}
-
 static int
 do_delete (struct hako_global *g, const char *id, struct hako_error *err)
 {
@@ -95,8 +59,7 @@ do_delete (struct hako_global *g, const char *id, struct hako_error *err)
         }
       return -1;
     }
-  r = delete_entry (&entry, err);
-  hako_entry_close (&entry);
+  r = hako_entry_delete (&entry, opt.force, err);
   hako_store_close (&store);
   return r;
 }

@@ -1,12 +1,13 @@
-/* hako exec: run a new process in a running container.  Options as runc takes them; the action
- * (do_exec) is not written yet. */
+/* hako exec: run a process in a running container (libhako/exec.c). */
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "exec.h"
 #include "hako.h"
 #include "util.h"
 
@@ -22,6 +23,7 @@ static struct
   const char *process;
   bool detach;
   const char *pid_file;
+  const char *pidfd_socket;
   const char *process_label;
   const char *apparmor;
   bool no_new_privs;
@@ -46,6 +48,8 @@ static const struct hako_option options[] = {
     NULL },
   { "pid-file", HAKO_OPT_STRING, &opt.pid_file,
     "write the pid of the container process to this file", NULL },
+  { "pidfd-socket", HAKO_OPT_STRING, &opt.pidfd_socket,
+    "unix socket to send a pidfd of the process to", NULL },
   { "process-label", HAKO_OPT_STRING, &opt.process_label, "SELinux label of the process", NULL },
   { "apparmor", HAKO_OPT_STRING, &opt.apparmor, "AppArmor profile of the process", NULL },
   { "no-new-privs", HAKO_OPT_BOOL, &opt.no_new_privs, "set no_new_privs for the process", NULL },
@@ -70,14 +74,53 @@ const struct hako_command hako_cmd_exec = {
   .run = cmd_exec,
 };
 
-static int
-do_exec (struct hako_global *g, const char *id, char **rest, int nrest, struct hako_error *err)
+/* A NULL-terminated copy of the pointers (the strings stay in argv). */
+static char **
+strv_of (const struct hako_strings *s)
 {
-  (void)rest;
-  (void)nrest;
-  if (hako_require_container (g, id, err) < 0)
-    return -1;
-  return hako_not_implemented ("exec", err);
+  char **v = hako_xmalloc0 ((s->len + 1) * sizeof (char *));
+
+  for (size_t i = 0; i < s->len; i++)
+    v[i] = (char *)s->items[i];
+  return v;
+}
+
+static int
+do_exec (struct hako_global *g, const char *id, char **rest, int nrest, int *exit_code,
+         struct hako_error *err)
+{
+  cleanup_free char **env = strv_of (&opt.env);
+  cleanup_free char **gids = strv_of (&opt.additional_gids);
+  cleanup_free char **caps = strv_of (&opt.cap);
+  cleanup_free char **args = hako_xmalloc0 ((nrest + 1) * sizeof (char *));
+  struct hako_exec_opts o = {
+    .root = g->root,
+    .id = id,
+    .process_file = opt.process,
+    .args = args,
+    .tty = opt.tty,
+    .detach = opt.detach,
+    .pid_file = opt.pid_file,
+    .console_socket = opt.console_socket,
+    .pidfd_socket = opt.pidfd_socket,
+    .preserve_fds = (int)opt.preserve_fds,
+    .cwd = opt.cwd,
+    .env = env,
+    .user = opt.user,
+    .additional_gids = gids,
+    .caps = caps,
+    .no_new_privs = opt.no_new_privs,
+    .process_label = opt.process_label,
+    .apparmor = opt.apparmor,
+    .cgroup = opt.cgroup.len ? opt.cgroup.items[0] : NULL,
+    .ignore_paused = opt.ignore_paused,
+  };
+
+  for (int i = 0; i < nrest; i++)
+    args[i] = rest[i];
+  if (opt.process == NULL && nrest == 0)
+    return hako_error_set (err, EINVAL, "exec: no command given (and no --process)");
+  return hako_container_exec (&o, exit_code, err);
 }
 
 int
@@ -89,7 +132,12 @@ cmd_exec (struct hako_global *g, int argc, char **argv)
 
   if (hako_command_parse (&hako_cmd_exec, options, HAKO_ARRAY_SIZE (options), argc, argv, &args,
                           &nargs, &status))
-    status = hako_finish (do_exec (g, args[0], args + 1, nargs - 1, &err), &err);
+    {
+      int exit_code = 0;
+      status = hako_finish (do_exec (g, args[0], args + 1, nargs - 1, &exit_code, &err), &err);
+      if (status == 0)
+        status = exit_code;
+    }
   hako_strings_free (&opt.env);
   hako_strings_free (&opt.additional_gids);
   hako_strings_free (&opt.cap);

@@ -12,7 +12,7 @@
 
 const struct hako_command hako_cmd_features = {
   .name = "features",
-  .summary = "show the enabled features",
+  .summary = "print the features this hako supports",
   .args_usage = "",
   .description = "   Print the features document of the OCI runtime-spec (features.md) as JSON:\n"
                  "   the hooks, mount options, namespaces, capabilities, cgroup managers and\n"

@@ -24,7 +24,7 @@ static const struct hako_option options[] = {
 
 const struct hako_command hako_cmd_list = {
   .name = "list",
-  .summary = "lists containers started by hako with the given root",
+  .summary = "list the containers under --root",
   .args_usage = "",
   .description = "   List the containers whose state is under the global --root.",
   .min_args = 0,

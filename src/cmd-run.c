@@ -1,5 +1,4 @@
-/* hako run: create and run a container.  Options as runc takes them; the action
- * (do_run) is not written yet. */
+/* hako run: create and start a container, and wait for it (unless -d). */
 #define _GNU_SOURCE
 #include "config.h"
 
@@ -7,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "container.h"
 #include "hako.h"
 #include "util.h"
 
@@ -18,6 +18,7 @@ static struct
   bool detach;
   bool keep;
   const char *pid_file;
+  const char *pidfd_socket;
   bool no_subreaper;
   bool no_pivot;
   bool no_new_keyring;
@@ -34,6 +35,8 @@ static const struct hako_option options[] = {
   { "keep", HAKO_OPT_BOOL, &opt.keep, "leave the stopped container in place when it exits", NULL },
   { "pid-file", HAKO_OPT_STRING, &opt.pid_file,
     "write the pid of the container process to this file", NULL },
+  { "pidfd-socket", HAKO_OPT_STRING, &opt.pidfd_socket,
+    "unix socket to send a pidfd of the container process to", NULL },
   { "no-subreaper", HAKO_OPT_BOOL, &opt.no_subreaper,
     "do not become a child subreaper for the container process", NULL },
   { "no-pivot", HAKO_OPT_BOOL, &opt.no_pivot,
@@ -46,7 +49,7 @@ static const struct hako_option options[] = {
 
 const struct hako_command hako_cmd_run = {
   .name = "run",
-  .summary = "create and run a container",
+  .summary = "create a container and start it",
   .args_usage = "<container-id>",
   .description = "   Create a container from the bundle and start it (create + start).",
   .min_args = 1,
@@ -55,12 +58,22 @@ const struct hako_command hako_cmd_run = {
 };
 
 static int
-do_run (struct hako_global *g, const char *id, struct hako_error *err)
+do_run (struct hako_global *g, const char *id, int *exit_code, struct hako_error *err)
 {
-  (void)g;
-  if (hako_id_validate (id, err) < 0)
-    return -1;
-  return hako_not_implemented ("run", err);
+  struct hako_create_opts o = {
+    .root = g->root,
+    .id = id,
+    .bundle = opt.bundle,
+    .pid_file = opt.pid_file,
+    .console_socket = opt.console_socket,
+    .pidfd_socket = opt.pidfd_socket,
+    .preserve_fds = (int)opt.preserve_fds,
+    .no_pivot = opt.no_pivot,
+    .no_new_keyring = opt.no_new_keyring,
+  };
+
+  /* --no-subreaper: hako is the init's parent anyway (CLONE_PARENT). */
+  return hako_container_run (&o, opt.detach, opt.keep, exit_code, err);
 }
 
 int
@@ -72,6 +85,11 @@ cmd_run (struct hako_global *g, int argc, char **argv)
 
   if (hako_command_parse (&hako_cmd_run, options, HAKO_ARRAY_SIZE (options), argc, argv, &args,
                           &nargs, &status))
-    status = hako_finish (do_run (g, args[0], &err), &err);
+    {
+      int exit_code = 0;
+      status = hako_finish (do_run (g, args[0], &exit_code, &err), &err);
+      if (status == 0)
+        status = exit_code;
+    }
   return status;
 }

@@ -28,7 +28,7 @@ static const struct hako_option options[] = {
 
 const struct hako_command hako_cmd_spec = {
   .name = "spec",
-  .summary = "create a new specification file",
+  .summary = "write a starter config.json",
   .args_usage = "",
   .description
   = "   Write a starter config.json for a bundle whose root filesystem is in ./rootfs.\n"

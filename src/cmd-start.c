@@ -1,5 +1,4 @@
-/* hako start: let the process of a created container run.  Options as runc takes them; the action
- * (do_start) is not written yet. */
+/* hako start: let a created container run its process. */
 #define _GNU_SOURCE
 #include "config.h"
 
@@ -7,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "container.h"
 #include "hako.h"
 #include "util.h"
 
@@ -23,9 +23,7 @@ const struct hako_command hako_cmd_start = {
 static int
 do_start (struct hako_global *g, const char *id, struct hako_error *err)
 {
-  if (hako_require_container (g, id, err) < 0)
-    return -1;
-  return hako_not_implemented ("start", err);
+  return hako_container_start (g->root, id, err);
 }
 
 int

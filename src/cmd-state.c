@@ -10,7 +10,7 @@
 
 const struct hako_command hako_cmd_state = {
   .name = "state",
-  .summary = "output the state of a container",
+  .summary = "print the state of a container",
   .args_usage = "<container-id>",
   .description = "   Print the container's state as JSON: the OCI state (ociVersion, id,\n"
                  "   status, pid, bundle, annotations) with rootfs, created and owner.",

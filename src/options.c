@@ -201,10 +201,13 @@ hako_options_parse (const struct hako_option *opts, size_t n_opts, int argc, cha
   for (int i = 1; i < argc && r == 0; i++)
     {
       int flag;
+      /* The rest are arguments: after "--" (dropped), or from the first
+       * argument on when options do not follow arguments. */
       if (strcmp (argv[i], "--") == 0 || (!reorder && !looks_like_flag (argv[i])))
         {
-          for (i += strcmp (argv[i], "--") == 0; i < argc; i++)
-            push_arg (args, &n, argv[i]);
+          int first = strcmp (argv[i], "--") == 0 ? i + 1 : i;
+          for (int j = first; j < argc; j++)
+            push_arg (args, &n, argv[j]);
           break;
         }
       if (!looks_like_flag (argv[i]))

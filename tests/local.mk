@@ -50,6 +50,7 @@ TESTS += tests/unit/test-libocispec tests/schema/schema-agreement.sh \
 	tests/schema/differential.sh tests/schema/roundtrip.sh
 EXTRA_DIST += tests/schema/schema-agreement.sh tests/schema/differential.sh \
 	tests/schema/differential.py tests/schema/roundtrip.sh tests/schema/schemaref.py \
+	tests/schema/schematypes.py tests/schema/mutations.py \
 	tests/schema/full-linux-config.json tests/schema/allowed-disagreements.txt
 
 # bats integration tests and the rootfs/bundle helpers they share.

@@ -21,6 +21,8 @@
 #include "hooks.h"
 #include "log.h"
 #include "nsexec.h"
+#include "process.h"
+#include "rootfs.h"
 #include "terminal.h"
 #include "util.h"
 #include "validate-linux.h"
@@ -237,7 +239,7 @@ create_locked (struct create_job *j, struct hako_created *out, struct hako_error
   static const struct hako_nsexec_callbacks callbacks = { NULL, on_pre_pivot, on_console };
   struct hako_nsexec_callbacks cb = callbacks;
   pid_t pid = 0;
-  int pidfd = -1;
+  int pidfd = -1, r;
 
   j->config = load_config (j->o->bundle ? j->o->bundle : ".", err);
   if (j->config == NULL || prepare (j, err) < 0)
@@ -248,7 +250,11 @@ create_locked (struct create_job *j, struct hako_created *out, struct hako_error
   j->made_dir = true;
   cb.data = j;
   if (save_config (j, err) < 0 || make_exec_fifo (j, err) < 0
-      || hako_nsexec_start (&j->ctx, &cb, -1, &pid, &pidfd, err) < 0)
+      || hako_rootfs_prepare_host (&j->ctx, err) < 0)
+    goto fail;
+  r = hako_nsexec_start (&j->ctx, &cb, -1, &pid, &pidfd, err);
+  hako_rootfs_release_host ();
+  if (r < 0)
     goto fail;
   if (record (j, pid, err) < 0
       || (j->o->pid_file && hako_write_pid_file (j->o->pid_file, pid, err) < 0)
@@ -303,6 +309,11 @@ hako_container_create_full (const struct hako_create_opts *o, bool foreground,
       hako_store_close (&j.store);
       return -1;
     }
+  j.ctx.parent_only_fds[0] = lockfd;
+  j.ctx.parent_only_fds[1] = j.store.dirfd;
+  j.ctx.parent_only_fds[2] = j.store.lockfd;
+  j.ctx.parent_only_fds[3] = -1;
+  hako_listen_fds_detect ();
   r = create_locked (&j, out, err);
   hako_store_unlock (&j.store, o->id, lockfd, r < 0 && j.made_dir);
   job_free (&j);

@@ -22,8 +22,6 @@ struct oci_config *hako_entry_config (const struct hako_entry *entry, struct hak
 int hako_entry_pidfd (const struct hako_entry *entry);
 /* start, given the opened entry (used by run too). */
 int hako_entry_start (struct hako_entry *entry, struct hako_error *err);
-/* delete, given the opened entry; closes it. */
-int hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err);
 
 /* What create hands to run: the init as our child, and the pty master when
  * there is a terminal but no console socket. */

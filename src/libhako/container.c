@@ -42,13 +42,7 @@ hako_state_json_for (const struct oci_hako_status *st, const char *status, size_
 const char *
 hako_entry_status (const struct hako_entry *entry)
 {
-  struct stat st;
-
-  if (entry->status == NULL || !hako_status_process_alive (entry->status))
-    return "stopped";
-  if (fstatat (entry->dirfd, HAKO_EXEC_FIFO, &st, AT_SYMLINK_NOFOLLOW) == 0)
-    return "created";
-  return "running";
+  return entry->status ? hako_container_status (entry->store, entry->status) : "stopped";
 }
 
 struct oci_config *
@@ -241,32 +235,6 @@ hako_container_delete (const char *root, const char *id, bool force, struct hako
   r = hako_entry_open (&store, id, true, &entry, err);
   if (r == 0)
     r = hako_entry_delete (&entry, force, err);
-  hako_store_close (&store);
-  return r;
-}
-
-int
-hako_container_state (const char *root, const char *id, char **json, struct hako_error *err)
-{
-  struct hako_store store = { -1, -1, NULL };
-  struct hako_entry entry = { 0 };
-  int r;
-
-  if (hako_store_open (&store, root, false, err) < 0)
-    return -1;
-  /* No lock: state must answer while a create runs hooks that call it. */
-  entry.status = hako_store_read_status (&store, id, err);
-  entry.dirfd = entry.status ? openat (store.dirfd, id, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-  r = entry.status && entry.dirfd >= 0 ? 0 : -1;
-  if (r == 0)
-    {
-      *json = hako_state_json_for (entry.status, hako_entry_status (&entry), NULL, err);
-      r = *json ? 0 : -1;
-    }
-  else if (err && err->msg == NULL)
-    hako_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  hako_closep (&entry.dirfd);
-  hako_status_free (entry.status);
   hako_store_close (&store);
   return r;
 }

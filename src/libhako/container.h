@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "status.h"
 
 struct hako_create_opts
 {
@@ -33,9 +34,11 @@ int hako_container_run (const struct hako_create_opts *o, bool detach, bool keep
 /* Signal the init (ALL: every process of the container). */
 int hako_container_kill (const char *root, const char *id, int sig, bool all,
                          struct hako_error *err);
+/* delete, given the opened entry (hako_entry_open with allow_partial):
+ * kill a created (or, with FORCE, running) init and wait for it, run the
+ * poststop hooks, remove the state; ENTRY is closed. */
+int hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err);
 /* Remove a stopped container (FORCE: kill it first). */
 int hako_container_delete (const char *root, const char *id, bool force, struct hako_error *err);
-/* The OCI state of a container, as JSON text (malloc'ed). */
-int hako_container_state (const char *root, const char *id, char **json, struct hako_error *err);
 
 #endif

@@ -23,6 +23,7 @@
 #include "container-internal.h"
 #include "init.h"
 #include "nsexec.h"
+#include "process.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -237,6 +238,7 @@ static void __attribute__ ((noreturn)) exec_join_main (struct exec_job *j)
   pid_t pid;
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  hako_closep (&j->ctx.console_socket_fd);
   if (setns (j->init_pidfd, j->ns_flags) < 0)
     {
       hako_error_sys (&err, errno, "join the container's namespaces");
@@ -404,6 +406,9 @@ hako_container_exec (const struct hako_exec_opts *o, int *exit_code, struct hako
 
   j.ctx.rootfs_fd = j.ctx.fifo_fd = j.ctx.console_socket_fd = -1;
   j.ctx.console_master_fd = j.ctx.sync_fd = -1;
+  for (size_t i = 0; i < HAKO_ARRAY_SIZE (j.ctx.parent_only_fds); i++)
+    j.ctx.parent_only_fds[i] = -1;
+  hako_listen_fds_detect ();
   for (size_t i = 0; i < HAKO_ARRAY_SIZE (j.ctx.ns.join_fds); i++)
     j.ctx.ns.join_fds[i] = -1;
   hako_forwarded_signals (&set);

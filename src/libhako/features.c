@@ -21,6 +21,7 @@
 #include <seccomp.h>
 #endif
 
+#include "mount-options.h"
 #include "util.h"
 #include "version.h"
 
@@ -44,76 +45,6 @@
 #define HAKO_SUPPORTS_SELINUX false
 #endif
 
-/* mount(8) flags, their recursive r* forms (mount_setattr AT_RECURSIVE),
- * propagation and idmap/ridmap.  Not tmpcopyup: hako does not copy a
- * tmpfs mount's underlying content. */
-const char *const hako_mount_options[] = {
-  "acl",
-  "async",
-  "atime",
-  "bind",
-  "defaults",
-  "dev",
-  "diratime",
-  "dirsync",
-  "exec",
-  "idmap",
-  "iversion",
-  "lazytime",
-  "loud",
-  "mand",
-  "noacl",
-  "noatime",
-  "nodev",
-  "nodiratime",
-  "noexec",
-  "noiversion",
-  "nolazytime",
-  "nomand",
-  "norelatime",
-  "nostrictatime",
-  "nosuid",
-  "nosymfollow",
-  "private",
-  "ratime",
-  "rbind",
-  "rdev",
-  "rdiratime",
-  "relatime",
-  "remount",
-  "rexec",
-  "ridmap",
-  "rnoatime",
-  "rnodev",
-  "rnodiratime",
-  "rnoexec",
-  "rnorelatime",
-  "rnostrictatime",
-  "rnosuid",
-  "rnosymfollow",
-  "ro",
-  "rprivate",
-  "rrelatime",
-  "rro",
-  "rrw",
-  "rshared",
-  "rslave",
-  "rstrictatime",
-  "rsuid",
-  "rsymfollow",
-  "runbindable",
-  "rw",
-  "shared",
-  "silent",
-  "slave",
-  "strictatime",
-  "suid",
-  "symfollow",
-  "sync",
-  "unbindable",
-  NULL,
-};
-
 static const char *const hook_names[] = {
   "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL,
 };
@@ -131,6 +62,23 @@ strv_copy (const char *const *list, size_t *len)
   for (size_t i = 0; i < n; i++)
     v[i] = hako_xstrdup (list[i]);
   *len = n;
+  return v;
+}
+
+static int
+compare_strings (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+/* The options mount.c accepts (its own table, so the two cannot drift
+ * apart), sorted for readers. */
+static char **
+mount_options (size_t *len)
+{
+  char **v = strv_copy (hako_mount_option_names (), len);
+
+  qsort (v, *len, sizeof *v, compare_strings);
   return v;
 }
 
@@ -319,7 +267,7 @@ hako_features_build (struct hako_error *err)
   f->oci_version_min = hako_xstrdup ("1.0.0");
   f->oci_version_max = hako_xstrdup (OCI_SPEC_VERSION);
   f->hooks = strv_copy (hook_names, &f->hooks_len);
-  f->mount_options = strv_copy (hako_mount_options, &f->mount_options_len);
+  f->mount_options = mount_options (&f->mount_options_len);
   f->linux = linux_features ();
   annotations (&f->annotations);
   return f;

@@ -9,8 +9,4 @@
 /* A new struct oci_features (free with oci_features_free). */
 struct oci_features *hako_features_build (struct hako_error *err);
 
-/* Mount options hako's mount code accepts in config.json, NULL-terminated,
- * sorted.  The one list both `features` and the mount code should use. */
-extern const char *const hako_mount_options[];
-
 #endif

@@ -37,6 +37,9 @@ struct hako_init_ctx
   int fifo_fd;           /* <state>/exec.fifo opened O_RDWR by stage 0: stage 2 blocks in
                             read() on it until `start` writes a byte; -1 for exec */
   int console_socket_fd; /* connected --console-socket, or -1 */
+  /* Stage 0's own fds that must not survive into stage 1: above all the
+   * container's lock (an flock lives as long as any copy of its fd). */
+  int parent_only_fds[4];
   bool detach;           /* create/run -d: stdio stays as given */
   /* Set by stage 2 while it works. */
   int console_master_fd;
@@ -66,10 +69,11 @@ int hako_hooks_run (const char *stage, const struct oci_hook *hooks, size_t n,
 
 /* ---- provided by terminal.c ---- */
 
-/* In stage 2 after devpts is mounted and before pivot: create the pty from
- * the container's /dev/ptmx, apply consoleSize, make the slave the
- * controlling terminal and stdio; fill ctx->console_master_fd (sent to
- * stage 0 by the spine) and console_slave_path. */
+/* In stage 2 after pivot_root (and in exec after joining the mount
+ * namespace): create the pty from the container's /dev/ptmx, apply
+ * consoleSize, make the slave the controlling terminal and stdio; fill
+ * ctx->console_master_fd (sent to stage 0 by the spine) and
+ * console_slave_path (bound over /dev/console by hako_rootfs_finalize). */
 int hako_terminal_setup (struct hako_init_ctx *ctx, struct hako_error *err);
 
 /* ---- provided by sysctl.c (stage 2, after pivot_root) ---- */

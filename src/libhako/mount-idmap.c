@@ -119,27 +119,82 @@ userns_with_maps (const struct oci_id_mapping *uids, size_t nu, const struct oci
   return fd;
 }
 
-int
-hako_idmap_userns_fd (const struct hako_init_ctx *ctx, const struct oci_mount *m,
-                      struct hako_error *err)
+/* Without mappings of its own a mount uses the container's user
+ * namespace: from inside it (stage 2) that is our own; from stage 0 it is
+ * the one joined by path, or one made with the config's mappings. */
+static int
+container_userns (const struct hako_init_ctx *ctx, bool in_container, struct hako_error *err)
 {
   const struct oci_linux *lx = ctx->config->linux;
-  int fd;
+  int fd = -1;
 
+  if (in_container && ctx->userns)
+    fd = open ("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+  else if (!in_container && ctx->ns.join_fds[0] >= 0)
+    fd = fcntl (ctx->ns.join_fds[0], F_DUPFD_CLOEXEC, 3);
+  else if (lx && (lx->uid_mappings_len || lx->gid_mappings_len))
+    return userns_with_maps (lx->uid_mappings, lx->uid_mappings_len, lx->gid_mappings,
+                             lx->gid_mappings_len, err);
+  else
+    return hako_error_set (err, EINVAL,
+                           "an idmap mount needs uidMappings and gidMappings or a user namespace");
+  if (fd < 0)
+    return hako_error_sys (err, errno, "open the container's user namespace");
+  return fd;
+}
+
+int
+hako_idmap_userns_fd (const struct hako_init_ctx *ctx, const struct oci_mount *m, bool in_container,
+                      struct hako_error *err)
+{
   if (m->uid_mappings_len || m->gid_mappings_len)
     return userns_with_maps (m->uid_mappings, m->uid_mappings_len, m->gid_mappings,
                              m->gid_mappings_len, err);
-  /* Without mappings of its own the mount uses the container's. */
-  if (ctx->userns)
+  return container_userns (ctx, in_container, err);
+}
+
+/* One idmapped tree: M's source cloned, mapped, still detached. */
+static int
+prepare_one (const struct hako_init_ctx *ctx, const struct oci_mount *m,
+             const struct hako_mount_opts *o, bool recursive, struct hako_error *err)
+{
+  cleanup_free char *src = hako_mount_bind_source (ctx, m);
+  cleanup_fd int tree = hako_tree_clone (AT_FDCWD, src, recursive);
+  cleanup_fd int userns = -1;
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+
+  if (tree < 0)
+    return hako_error_sys (err, errno, "source");
+  userns = hako_idmap_userns_fd (ctx, m, false, err);
+  if (userns < 0)
+    return hako_error_wrap (err, "idmap");
+  attr.userns_fd = userns;
+  if (hako_tree_setattr (tree, &attr, o->idmap_recursive) < 0)
+    return hako_error_sys (err, errno, "idmap");
+  return hako_steal_fd (&tree);
+}
+
+int
+hako_mounts_prepare_idmapped (const struct hako_init_ctx *ctx, int *fds, struct hako_error *err)
+{
+  const struct oci_config *c = ctx->config;
+
+  for (size_t i = 0; i < c->mounts_len; i++)
+    fds[i] = -1;
+  for (size_t i = 0; i < c->mounts_len; i++)
     {
-      fd = open ("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        return hako_error_sys (err, errno, "open /proc/self/ns/user");
-      return fd;
+      const struct oci_mount *m = &c->mounts[i];
+      struct hako_mount_opts o;
+      bool recursive, wanted;
+
+      hako_mount_opts_parse (m->options, m->options_len, &o);
+      wanted = hako_mount_is_bind (m, &o, &recursive) && o.idmap && m->source
+               && !(o.flags & MS_REMOUNT);
+      if (wanted)
+        fds[i] = prepare_one (ctx, m, &o, recursive, err);
+      hako_mount_opts_free (&o);
+      if (wanted && fds[i] < 0)
+        return hako_error_wrap (err, "mount \"%s\" on \"%s\"", m->source, m->destination);
     }
-  if (lx && (lx->uid_mappings_len || lx->gid_mappings_len))
-    return userns_with_maps (lx->uid_mappings, lx->uid_mappings_len, lx->gid_mappings,
-                             lx->gid_mappings_len, err);
-  return hako_error_set (err, EINVAL,
-                         "an idmap mount needs uidMappings and gidMappings or a user namespace");
+  return 0;
 }

@@ -32,6 +32,8 @@ read_fs_log (int fsfd, char *buf, size_t size)
   buf[0] = '\0';
   while ((r = read (fsfd, line, sizeof line - 1)) > 0 && len < size)
     {
+      while (r > 0 && (line[r - 1] == '\n' || line[r - 1] == ' '))
+        r--;
       line[r] = '\0';
       if (line[0] == 'e' && line[1] == ' ')
         len += snprintf (buf + len, size - len, "%s%s", len ? "; " : "", line + 2);
@@ -225,7 +227,7 @@ hako_mount_finish (struct hako_mounts *ms, const struct oci_mount *m,
     return hako_error_sys (err, errno, "set the mount attributes");
   if (o->idmap)
     {
-      cleanup_fd int userns = hako_idmap_userns_fd (ms->ctx, m, err);
+      cleanup_fd int userns = hako_idmap_userns_fd (ms->ctx, m, true, err);
       struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
 
       if (userns < 0)
@@ -402,6 +404,17 @@ mount_legacy (struct entry *e, int targetfd, const char *data, bool defer, struc
   return 0;
 }
 
+/* A user namespace without its own network namespace may not mount sysfs:
+ * bind the host's /sys instead (with the entry's options), as crun does. */
+static bool
+sysfs_fallback (const struct entry *e, struct hako_error *err)
+{
+  if (strcmp (e->type, "sysfs") != 0 || err->errnum != EPERM || !e->ms->ctx->userns)
+    return false;
+  hako_error_clear (err);
+  return true;
+}
+
 static int
 mount_new_fs (struct entry *e, struct hako_error *err)
 {
@@ -423,48 +436,84 @@ mount_new_fs (struct entry *e, struct hako_error *err)
   if (e->o.legacy_only)
     return mount_legacy (e, targetfd, data, defer, err);
   mfd = hako_fs_new (e->type, e->m->source, &e->o, data, err);
+  if (mfd < 0 && sysfs_fallback (e, err))
+    mfd = hako_tree_clone (AT_FDCWD, "/sys", true);
   if (mfd < 0)
-    return -1;
+    return err->msg ? -1 : hako_error_sys (err, errno, "bind /sys");
   return hako_mount_finish (e->ms, e->m, &e->o, mfd, targetfd, defer, err);
 }
 
 /* A relative bind source is relative to the bundle, as in runc. */
-static char *
-bind_source (const struct entry *e)
+char *
+hako_mount_bind_source (const struct hako_init_ctx *ctx, const struct oci_mount *m)
 {
-  if (e->m->source[0] == '/')
-    return hako_xstrdup (e->m->source);
-  return hako_strdup_printf ("%s/%s", e->ms->ctx->bundle, e->m->source);
+  if (m->source[0] == '/')
+    return hako_xstrdup (m->source);
+  return hako_strdup_printf ("%s/%s", ctx->bundle, m->source);
+}
+
+bool
+hako_mount_is_bind (const struct oci_mount *m, const struct hako_mount_opts *o, bool *recursive)
+{
+  const char *type = m->type ? m->type : "";
+
+  *recursive = strcmp (type, "rbind") == 0 || (o->flags & MS_REC) != 0;
+  return strcmp (type, "bind") == 0 || strcmp (type, "rbind") == 0 || (o->flags & MS_BIND) != 0;
+}
+
+/* The source of a bind: the tree stage 0 made ready (idmapped), or the
+ * host path of the config, opened here. */
+static int
+open_bind_source (const struct entry *e, bool *prepared, struct hako_error *err)
+{
+  size_t i = (size_t)(e->m - e->ms->ctx->config->mounts);
+  cleanup_free char *src = NULL;
+  int fd;
+
+  *prepared = e->ms->prepared && i < e->ms->ctx->config->mounts_len && e->ms->prepared[i] >= 0;
+  if (*prepared)
+    fd = fcntl (e->ms->prepared[i], F_DUPFD_CLOEXEC, 3);
+  else
+    {
+      src = hako_mount_bind_source (e->ms->ctx, e->m);
+      /* The source is a host path from the config: stage 0's view, trusted. */
+      fd = open (src, O_PATH | O_CLOEXEC);
+    }
+  if (fd < 0)
+    return hako_error_sys (err, errno, "source");
+  return fd;
 }
 
 static int
 mount_bind (struct entry *e, struct hako_error *err)
 {
-  cleanup_free char *src = NULL;
   cleanup_fd int srcfd = -1;
   cleanup_fd int targetfd = -1;
   cleanup_fd int mfd = -1;
+  struct hako_mount_opts o = e->o;
   struct stat st;
-  bool created;
+  bool created, prepared;
 
   if (e->m->source == NULL)
     return hako_error_set (err, EINVAL, "a bind mount needs a source");
-  src = bind_source (e);
-  /* The source is a host path from the config: stage 0's view, trusted. */
-  srcfd = open (src, O_PATH | O_CLOEXEC);
-  if (srcfd < 0 || fstat (srcfd, &st) < 0)
+  if (e->o.legacy_only)
+    return hako_error_set (err, EINVAL, "iversion/noiversion do not apply to a bind mount");
+  srcfd = open_bind_source (e, &prepared, err);
+  if (srcfd < 0)
+    return -1;
+  if (fstat (srcfd, &st) < 0)
     return hako_error_sys (err, errno, "source");
   e->srcfd = srcfd;
   targetfd = open_target (e, S_ISDIR (st.st_mode) ? HAKO_INROOT_DIR : HAKO_INROOT_FILE, false,
                           &created, err);
   if (targetfd < 0 || check_target (e, targetfd, err) < 0)
     return -1;
-  mfd = hako_tree_clone (srcfd, "", e->recursive);
+  /* A prepared tree is already the (idmapped) clone to attach. */
+  mfd = prepared ? hako_steal_fd (&srcfd) : hako_tree_clone (srcfd, "", e->recursive);
   if (mfd < 0)
     return hako_error_sys (err, errno, "clone the source");
-  if (e->o.legacy_only)
-    return hako_error_set (err, EINVAL, "iversion/noiversion do not apply to a bind mount");
-  return hako_mount_finish (e->ms, e->m, &e->o, mfd, targetfd, strcmp (e->clean, "/dev") == 0, err);
+  o.idmap = o.idmap && !prepared;
+  return hako_mount_finish (e->ms, e->m, &o, mfd, targetfd, strcmp (e->clean, "/dev") == 0, err);
 }
 
 /* "remount": change an existing mount at the destination. */
@@ -504,9 +553,7 @@ hako_mount_entry (struct hako_mounts *ms, const struct oci_mount *m, struct hako
 
   hako_mount_opts_parse (m->options, m->options_len, &e.o);
   e.type = m->type ? m->type : "none";
-  e.bind
-      = strcmp (e.type, "bind") == 0 || strcmp (e.type, "rbind") == 0 || (e.o.flags & MS_BIND) != 0;
-  e.recursive = strcmp (e.type, "rbind") == 0 || (e.o.flags & MS_REC) != 0;
+  e.bind = hako_mount_is_bind (m, &e.o, &e.recursive);
   hako_path_clean (m->destination, e.clean, sizeof e.clean);
   if (e.o.flags & MS_REMOUNT)
     r = mount_remount (&e, err);

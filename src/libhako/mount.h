@@ -32,6 +32,7 @@ struct hako_mounts
   int rootfd; /* the rootfs mount (O_PATH), after it was bound onto itself */
   struct hako_mount_deferred *deferred;
   size_t n_deferred;
+  const int *prepared; /* per config mount: a tree stage 0 made ready, or -1 */
 };
 
 /* Mount config->mounts[I]: `mount "SRC" on "DEST": ...` on failure. */
@@ -79,12 +80,28 @@ int hako_mount_cgroup (struct hako_mounts *ms, const struct oci_mount *m,
 int hako_mount_cgroup2 (struct hako_mounts *ms, const struct oci_mount *m,
                         const struct hako_mount_opts *o, int targetfd, struct hako_error *err);
 
+/* Is M a bind mount (type bind/rbind, or a bind/rbind option), and a
+ * recursive one?  O is M's parsed options. */
+bool hako_mount_is_bind (const struct oci_mount *m, const struct hako_mount_opts *o,
+                         bool *recursive);
+/* M's bind source as a host path: relative ones are relative to the bundle. */
+char *hako_mount_bind_source (const struct hako_init_ctx *ctx, const struct oci_mount *m);
+
 /* ---- mount-idmap.c ---- */
 
+/* Stage 0, before the container's user namespace exists: for every bind
+ * mount with idmap/ridmap, a detached clone of its source, idmapped with
+ * the host's privileges (from inside a user namespace the kernel refuses
+ * to idmap a filesystem the namespace does not own).  FDS gets
+ * config->mounts_len entries, -1 for the other mounts. */
+int hako_mounts_prepare_idmapped (const struct hako_init_ctx *ctx, int *fds,
+                                  struct hako_error *err);
+
 /* A user namespace fd holding the id mappings of an idmap/ridmap mount:
- * M's own uidMappings/gidMappings, else the container's. */
+ * M's own uidMappings/gidMappings, else the container's (IN_CONTAINER:
+ * called from stage 2, inside the container's user namespace). */
 int hako_idmap_userns_fd (const struct hako_init_ctx *ctx, const struct oci_mount *m,
-                          struct hako_error *err);
+                          bool in_container, struct hako_error *err);
 
 /* ---- masked.c (after pivot_root; ROOTFD is "/") ---- */
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "idmap.h"
+#include "process.h"
 #include "sync.h"
 #include "util.h"
 
@@ -216,8 +217,11 @@ stage2_run (struct hako_init_ctx *ctx, struct hako_error *err)
                            state_fd, err)
              < 0)
     return -1;
+  /* sysctl and the cwd go before finalize, which may make /proc/sys and
+   * "/" read-only. */
   if (hako_rootfs_pivot (ctx, err) < 0 || stage2_setup_console (ctx, err) < 0
-      || hako_rootfs_finalize (ctx, err) < 0 || hako_kernel_settings_apply (ctx, err) < 0
+      || hako_kernel_settings_apply (ctx, err) < 0
+      || hako_process_cwd_create (c->process, err) < 0 || hako_rootfs_finalize (ctx, err) < 0
       || hako_process_prepare (ctx, c->process, err) < 0)
     return -1;
   /* From here stage 0 may exit: the init must outlive it. */
@@ -331,6 +335,9 @@ static void __attribute__ ((noreturn)) stage1_main (struct hako_init_ctx *ctx)
   struct hako_error err = HAKO_ERROR_INIT;
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  for (size_t i = 0; i < HAKO_ARRAY_SIZE (ctx->parent_only_fds); i++)
+    hako_closep (&ctx->parent_only_fds[i]);
+  hako_closep (&ctx->console_socket_fd);
   if (stage1_run (ctx, &err) < 0)
     {
       hako_sync_send_error (ctx->sync_fd, &err);

@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "inroot.h"
+#include "log.h"
 #include "procfs.h"
 #include "util.h"
 
@@ -37,9 +37,6 @@ static struct
 
 /* Set in stage 0 by hako_listen_fds_detect, read in stage 2. */
 static int listen_fds;
-
-/* Limits for what is read from the container's /etc/passwd. */
-#define HAKO_PASSWD_MAX (4 << 20)
 
 int
 hako_listen_fds_detect (void)
@@ -79,16 +76,39 @@ plan_free (void)
   memset (&plan, 0, sizeof plan);
 }
 
+/* The home directory in passwd LINE ("name:pw:uid:gid:gecos:home:shell")
+ * when its uid is UID, else NULL.  Modifies LINE. */
+static const char *
+passwd_line_home (char *line, uid_t uid)
+{
+  char *f[7] = { line };
+  size_t nf = 1;
+
+  for (char *p = line; *p && nf < 7; p++)
+    if (*p == ':')
+      {
+        *p = '\0';
+        f[nf++] = p + 1;
+      }
+  if (nf < 6 || *f[2] == '\0' || f[2][strspn (f[2], "0123456789")] != '\0')
+    return NULL;
+  if (strtoul (f[2], NULL, 10) != uid)
+    return NULL;
+  return *f[5] ? f[5] : "/";
+}
+
 /* The home directory of UID in the container's /etc/passwd, "/" when
  * there is none.  The file is the container's: open it beneath the root,
- * only if it is a regular file (a fifo would block), and bound the read. */
+ * only if it is a regular file (a fifo would block), and read it through a
+ * small buffer (lines longer than it are skipped). */
 static char *
 passwd_home (uid_t uid)
 {
   cleanup_fd int rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   cleanup_fd int fd = -1;
-  cleanup_free char *buf = NULL;
-  char *line, *save = NULL;
+  char buf[4096];
+  size_t have = 0;
+  bool skipping = false;
   struct stat st;
   ssize_t n;
 
@@ -96,26 +116,38 @@ passwd_home (uid_t uid)
     fd = hako_inroot_open (rootfd, "/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
   if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
     return hako_xstrdup ("/");
-  buf = hako_xmalloc0 (HAKO_PASSWD_MAX + 1);
-  n = read (fd, buf, HAKO_PASSWD_MAX);
-  if (n <= 0)
-    return hako_xstrdup ("/");
-  buf[n] = '\0';
-  for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+  for (;;)
     {
-      /* name:password:uid:gid:gecos:home:shell */
-      char *f[7] = { line };
-      size_t nf = 1;
-      for (char *p = line; *p && nf < 7; p++)
-        if (*p == ':')
-          {
-            *p = '\0';
-            f[nf++] = p + 1;
-          }
-      if (nf < 6 || *f[2] == '\0' || f[2][strspn (f[2], "0123456789")] != '\0')
+      char *line = buf, *nl;
+
+      n = read (fd, buf + have, sizeof buf - 1 - have);
+      if (n < 0 && errno == EINTR)
         continue;
-      if (strtoul (f[2], NULL, 10) == uid)
-        return hako_xstrdup (*f[5] ? f[5] : "/");
+      if (n > 0)
+        have += n;
+      else if (have == 0)
+        break;
+      else
+        buf[have++] = '\n'; /* the last line had no newline */
+      buf[have] = '\0';
+      while ((nl = memchr (line, '\n', buf + have - line)))
+        {
+          const char *home;
+          *nl = '\0';
+          if (!skipping && (home = passwd_line_home (line, uid)))
+            return hako_xstrdup (home);
+          skipping = false;
+          line = nl + 1;
+        }
+      have -= line - buf;
+      memmove (buf, line, have);
+      if (have == sizeof buf - 1)
+        {
+          skipping = true; /* an overlong line: drop it up to its newline */
+          have = 0;
+        }
+      if (n <= 0)
+        break;
     }
   return hako_xstrdup ("/");
 }
@@ -181,12 +213,10 @@ env_build (const struct oci_process *process, uid_t uid, struct hako_error *err)
 }
 
 int
-hako_exec_plan_build (struct hako_init_ctx *ctx, const struct oci_process *process,
-                      struct hako_error *err)
+hako_exec_plan_build (const struct oci_process *process, struct hako_error *err)
 {
   uid_t uid = process->user ? process->user->uid : 0;
 
-  (void)ctx;
   plan_free ();
   if (process->args_len == 0)
     return hako_error_set (err, EINVAL, "process.args must not be empty");
@@ -306,8 +336,8 @@ cloexec_from (int first, struct hako_error *err)
 static int
 check_own_fds (const struct hako_init_ctx *ctx, int keep, struct hako_error *err)
 {
-  int own[] = { ctx->sync_fd, ctx->fifo_fd, ctx->rootfs_fd, ctx->console_socket_fd,
-                ctx->console_master_fd };
+  int own[] = { ctx->sync_fd,           ctx->fifo_fd,           ctx->rootfs_fd,
+                ctx->console_socket_fd, ctx->console_master_fd, hako_log_fd () };
 
   for (size_t i = 0; i < HAKO_ARRAY_SIZE (own); i++)
     if (own[i] >= 3 && own[i] < keep)
@@ -335,7 +365,7 @@ hako_process_exec (struct hako_init_ctx *ctx, const struct oci_process *process,
   int keep = 3 + listen_fds + (ctx->preserve_fds > 0 ? ctx->preserve_fds : 0);
 
   /* Normally hako_process_prepare made the plan; build it now otherwise. */
-  if (plan.process != process && hako_exec_plan_build (ctx, process, err) < 0)
+  if (plan.process != process && hako_exec_plan_build (process, err) < 0)
     return -1;
   if (plan.resolved[0] == '\0' && hako_exec_plan_resolve (err) < 0)
     return -1;

@@ -65,6 +65,13 @@ cwd_open (const char *cwd, bool create)
   return hako_inroot_open (rootfd, cwd, O_PATH | O_DIRECTORY, 0);
 }
 
+/* process.cwd is required by the schema; "/" if a caller built one without. */
+static const char *
+process_cwd (const struct oci_process *process)
+{
+  return process->cwd ? process->cwd : "/";
+}
+
 /* 0 when entered; 1 when permission was denied and TRY_LATER (the
  * container user may be allowed where root of the runtime is not). */
 static int
@@ -82,6 +89,17 @@ cwd_enter (const char *cwd, bool create, bool try_later, struct hako_error *err)
                            "the container without magic links",
                            cwd);
   return hako_error_sys (err, errno, "chdir to cwd \"%s\" set in config.json failed", cwd);
+}
+
+int
+hako_process_cwd_create (const struct oci_process *process, struct hako_error *err)
+{
+  cleanup_fd int fd = cwd_open (process_cwd (process), true);
+
+  if (fd < 0)
+    return hako_error_sys (err, errno, "create cwd \"%s\" set in config.json",
+                           process_cwd (process));
+  return 0;
 }
 
 /* getcwd(2) prefixes "(unreachable)" (glibc: ENOENT) to a directory outside
@@ -226,14 +244,14 @@ hako_process_prepare_privileged (struct hako_init_ctx *ctx, const struct oci_pro
         return -1;
       pending.have_caps = true;
     }
-  if (hako_exec_plan_build (ctx, process, err) < 0 || apply_process_attrs (ctx, process, err) < 0)
+  if (hako_exec_plan_build (process, err) < 0 || apply_process_attrs (ctx, process, err) < 0)
     return -1;
   /* The session keyring of exec is left alone when it joins an existing
    * one: its permissions were set by the init. */
   if (!ctx->no_new_keyring
       && hako_session_keyring_join (ctx->id, !ctx_is_exec (ctx), ctx->userns, err) < 0)
     return -1;
-  r = cwd_enter (process->cwd, !ctx_is_exec (ctx), true, err);
+  r = cwd_enter (process_cwd (process), !ctx_is_exec (ctx), true, err);
   if (r < 0)
     return -1;
   pending.cwd_done = r == 0;
@@ -250,7 +268,7 @@ apply_caps_and_user (struct hako_init_ctx *ctx, const struct oci_process *proces
     return hako_error_sys (err, errno, "prctl PR_SET_KEEPCAPS");
   if (set_user (ctx, process->user, err) < 0)
     return -1;
-  if (!pending.cwd_done && cwd_enter (process->cwd, false, false, err) < 0)
+  if (!pending.cwd_done && cwd_enter (process_cwd (process), false, false, err) < 0)
     return -1;
   if (cwd_verify (err) < 0)
     return -1;
@@ -273,7 +291,7 @@ hako_process_switch_identity (struct hako_init_ctx *ctx, const struct oci_proces
     return -1;
   if (process->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return hako_error_sys (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
-  umask (user && user->has_umask ? (mode_t)user->umask : 0022);
+  umask (user && user->has_umask ? (mode_t)(user->umask & 07777) : 0022);
   return hako_exec_plan_resolve (err);
 }
 

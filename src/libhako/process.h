@@ -32,6 +32,12 @@ int hako_process_prepare_privileged (struct hako_init_ctx *ctx, const struct oci
 int hako_process_switch_identity (struct hako_init_ctx *ctx, const struct oci_process *process,
                                   struct hako_error *err);
 
+/* Create process.cwd beneath the current root when missing (mode 0755,
+ * as runc does for the init).  Stage 2 calls it after pivot_root and before
+ * hako_rootfs_finalize, while root.readonly has not yet made "/" read-only;
+ * hako_process_prepare tries again for create (never for exec). */
+int hako_process_cwd_create (const struct oci_process *process, struct hako_error *err);
+
 /* ---- process-exec.c ---- */
 
 /* Stage 0 of create, run and exec, before cloning: when systemd socket
@@ -46,8 +52,7 @@ int hako_listen_fds_count (void);
 
 /* Build the argv and environment of PROCESS (env deduplicated, last one
  * wins; HOME from the container's /etc/passwd when unset; LISTEN_*). */
-int hako_exec_plan_build (struct hako_init_ctx *ctx, const struct oci_process *process,
-                          struct hako_error *err);
+int hako_exec_plan_build (const struct oci_process *process, struct hako_error *err);
 /* Find args[0]: as given when it holds a '/', else in the PATH of the
  * container's environment (execvp's rules, "/bin:/usr/bin" when unset).
  * Run as the container user, after the cwd is set.  No allocation. */

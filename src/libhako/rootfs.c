@@ -3,7 +3,7 @@
  * pivot_root, then console, masked and read-only paths and the final
  * read-only and propagation settings of "/". */
 #define _GNU_SOURCE
-#include "init.h"
+#include "rootfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +22,38 @@
 
 /* Between prepare and finalize: the mounts whose read-only flag waits. */
 static struct hako_mounts mounts = { .rootfd = -1 };
+/* Made by stage 0 (hako_rootfs_prepare_host), per config mount or -1. */
+static int *host_prepared;
+static size_t n_host_prepared;
+
+int
+hako_rootfs_prepare_host (const struct hako_init_ctx *ctx, struct hako_error *err)
+{
+  size_t n = ctx->config->mounts_len;
+
+  hako_rootfs_release_host ();
+  if (n == 0)
+    return 0;
+  host_prepared = hako_xmalloc0 (n * sizeof *host_prepared);
+  n_host_prepared = n;
+  if (hako_mounts_prepare_idmapped (ctx, host_prepared, err) < 0)
+    {
+      hako_rootfs_release_host ();
+      return -1;
+    }
+  return 0;
+}
+
+void
+hako_rootfs_release_host (void)
+{
+  for (size_t i = 0; i < n_host_prepared; i++)
+    if (host_prepared[i] >= 0)
+      close (host_prepared[i]);
+  free (host_prepared);
+  host_prepared = NULL;
+  n_host_prepared = 0;
+}
 
 /* linux.rootfsPropagation as MS_* (0 when unset), as runc maps it. */
 static unsigned long
@@ -74,6 +106,28 @@ make_parent_unshared (int rootfsfd, unsigned long root_prop, struct hako_error *
     }
 }
 
+/* Stage 0 opened the rootfs in the host's mount namespace, and an fd keeps
+ * the mount it was opened on: the new API refuses mounts of another
+ * namespace.  Open it again here, and check it is the same directory. */
+static int
+reopen_rootfs (struct hako_init_ctx *ctx, struct hako_error *err)
+{
+  struct stat before, now;
+  int fd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return hako_error_sys (err, errno, "open the rootfs %s", ctx->rootfs);
+  if (fstat (ctx->rootfs_fd, &before) < 0 || fstat (fd, &now) < 0 || before.st_dev != now.st_dev
+      || before.st_ino != now.st_ino)
+    {
+      close (fd);
+      return hako_error_set (err, EXDEV, "the rootfs %s was replaced during create", ctx->rootfs);
+    }
+  close (ctx->rootfs_fd);
+  ctx->rootfs_fd = fd;
+  return 0;
+}
+
 /* Bind the rootfs onto itself so it is a mount (pivot_root wants one), and
  * work from then on through an fd of that new mount. */
 static int
@@ -122,12 +176,15 @@ hako_rootfs_prepare (struct hako_init_ctx *ctx, struct hako_error *err)
   /* Nothing done from here on may reach the host's mount namespace. */
   if (mount (NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
     return hako_error_sys (err, errno, "set the propagation of /");
-  if (make_parent_unshared (ctx->rootfs_fd, prop, err) < 0 || bind_rootfs (ctx, err) < 0)
+  if (reopen_rootfs (ctx, err) < 0 || make_parent_unshared (ctx->rootfs_fd, prop, err) < 0
+      || bind_rootfs (ctx, err) < 0)
     return -1;
-  mounts = (struct hako_mounts){ .ctx = ctx, .rootfd = ctx->rootfs_fd };
+  mounts = (struct hako_mounts){ .ctx = ctx, .rootfd = ctx->rootfs_fd, .prepared = host_prepared };
   for (size_t i = 0; i < c->mounts_len; i++)
     if (hako_mount_entry (&mounts, &c->mounts[i], err) < 0)
       return -1;
+  /* The trees stage 0 made are attached now; the container gets no fd of them. */
+  hako_rootfs_release_host ();
   if (!dev_is_bound (c) && hako_dev_setup (ctx, ctx->rootfs_fd, err) < 0)
     return -1;
   return 0;

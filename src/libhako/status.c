@@ -523,9 +523,18 @@ hako_status_process_alive (const struct oci_hako_status *status)
 }
 
 const char *
-hako_container_status (const struct oci_hako_status *status)
+hako_container_status (struct hako_store *store, const struct oci_hako_status *status)
 {
-  return hako_status_process_alive (status) ? "created" : "stopped";
+  char fifo[HAKO_ID_MAX + 32];
+  struct stat st;
+
+  if (!hako_status_process_alive (status))
+    return "stopped";
+  /* create makes the exec fifo, start removes it. */
+  snprintf (fifo, sizeof fifo, "%s/exec.fifo", status->id);
+  if (store->dirfd >= 0 && fstatat (store->dirfd, fifo, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    return "created";
+  return "running";
 }
 
 char *
@@ -578,7 +587,7 @@ struct oci_runtime_state *
 hako_runtime_state (struct hako_store *store, const struct oci_hako_status *status)
 {
   struct oci_runtime_state *s = hako_xmalloc0 (sizeof *s);
-  const char *st = hako_container_status (status);
+  const char *st = hako_container_status (store, status);
 
   s->oci_version = hako_xstrdup (OCI_SPEC_VERSION);
   s->id = hako_xstrdup (status->id);

@@ -54,7 +54,11 @@ void hako_store_close (struct hako_store *store);
 
 /* Block until this process holds <id>'s lock; returns the lock fd (O_CLOEXEC).
  * Whoever holds the lock may remove the lock file: a waiter that wakes up on
- * a removed file notices and locks the new one. */
+ * a removed file notices and locks the new one.
+ * A flock belongs to the open file, not the process: a child forked while
+ * the lock is held keeps it locked until the child closes its copy of the
+ * fd or execs.  A container init that waits for `start` must close it, or
+ * `start` waits for the lock forever. */
 int hako_store_lock (struct hako_store *store, const char *id, struct hako_error *err);
 /* Release a lock, first removing the lock file when REMOVE. */
 void hako_store_unlock (struct hako_store *store, const char *id, int lockfd, bool remove);
@@ -96,9 +100,10 @@ int hako_proc_stat (pid_t pid, uint64_t *start_time, char *state, struct hako_er
 /* True if the stored init process still runs: same pid, same start time,
  * not a zombie. */
 bool hako_status_process_alive (const struct oci_hako_status *status);
-/* The OCI status of a stored container: "created" while its init lives,
- * else "stopped".  (running and paused arrive with start and pause.) */
-const char *hako_container_status (const struct oci_hako_status *status);
+/* The OCI status of a stored container: "created" while its init lives
+ * and the exec fifo exists, "running" once started, else "stopped".
+ * (paused arrives with the freezer.) */
+const char *hako_container_status (struct hako_store *store, const struct oci_hako_status *status);
 /* The document `hako state` and `hako list --format json` print for a
  * stored container (pid 0 once stopped, as runc prints it). */
 struct oci_runtime_state *hako_runtime_state (struct hako_store *store,

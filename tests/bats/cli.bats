@@ -52,7 +52,7 @@ EOF
   done
   run --separate-stderr "$HAKO" help state
   assert_success
-  assert_output_contains "hako state - output the state of a container"
+  assert_output_contains "hako state - print the state of a container"
   run --separate-stderr "$HAKO" delete --help
   assert_success
   assert_output_contains "--force, -f"
@@ -248,7 +248,7 @@ assert_stderr_line () {
   [ "$stderr" = 'hako: container "gone" does not exist' ]
 }
 
-@test "cli: kill refuses a stopped container, delete refuses a running one without --force" {
+@test "cli: kill refuses a stopped container, signals a live init; delete kills a created one" {
   mkdir -p "$HAKO_ROOT/dead"
   echo '{"id":"dead","bundle":"/b","pid":0}' > "$HAKO_ROOT/dead/state.json"
   run --separate-stderr hako kill dead KILL
@@ -379,7 +379,7 @@ assert_stderr_line () {
 @test "cli: --log-format json without --log writes the record to stderr only" {
   run --separate-stderr hako --log-format json state 'bad"id'
   [ "$status" -eq 1 ]
-  [ "$(jq -r .msg <<<"$stderr")" = 'invalid container id "bad\"id"' ]
+  [ "$(jq -r .msg <<<"$stderr")" = 'invalid container id "bad"id"' ]
   [ "$(jq -r .level <<<"$stderr")" = error ]
 }
 

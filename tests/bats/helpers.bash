@@ -13,6 +13,12 @@ MAKE_ROOTFS="$HAKO_SRCDIR/tests/lib/make-rootfs.sh"
 # A state root per test, so tests never see each other's containers.
 HAKO_ROOT=${BATS_TEST_TMPDIR:-${BATS_TMPDIR:-/tmp}}/hako-root
 
+# The runtime the container tests drive: hako, unless RUNTIME names another
+# (RUNTIME=runc bats tests/bats/lifecycle.bats checks the tests themselves
+# against a reference runtime).
+RUNTIME=${RUNTIME:-$HAKO}
+RUNTIME_NAME=$(basename "$RUNTIME")
+
 # Run hako against the test's own state root: `run hako state x`.
 hako () {
   "$HAKO" --root "$HAKO_ROOT" "$@"
@@ -39,7 +45,7 @@ make_bundle () {
   BUNDLE=${1:-${BATS_TEST_TMPDIR:-${BATS_TMPDIR:-/tmp}}/bundle}
   make_rootfs "$BUNDLE/rootfs" || return 1
   rm -f "$BUNDLE/config.json"
-  "$HAKO" spec -b "$BUNDLE" || return 1
+  "$RUNTIME" spec -b "$BUNDLE" || return 1
   update_config '.process.terminal = false | .process.args = ["true"]'
 }
 
@@ -76,7 +82,7 @@ cleanup_containers () {
   [ -d "$HAKO_ROOT" ] || return 0
   for d in "$HAKO_ROOT"/*/; do
     [ -d "$d" ] || continue
-    hako delete --force "$(basename "$d")" >/dev/null 2>&1 || true
+    rt delete --force "$(basename "$d")" >/dev/null 2>&1 || true
   done
 }
 
@@ -102,4 +108,153 @@ assert_output_contains () {
   echo "expected output to contain: $1" >&2
   echo "actual output: $output" >&2
   return 1
+}
+
+# ---- Containers: helpers for the tests that run them (lifecycle.bats,
+# config.bats).  They drive $RUNTIME, so every test can be checked against
+# runc first.
+
+# rt ARGS...: the runtime under test with the test's own state root.  Fd 3
+# (bats' output) is closed so that a container left running cannot hold it;
+# tests that pass fds to the runtime call "$RUNTIME" themselves.
+rt () {
+  "$RUNTIME" --root "$HAKO_ROOT" "$@" 3>&-
+}
+
+# is_runc: the tests run against runc (the reference): checks that follow
+# hako's own promises (error texts) are left out there.
+is_runc () {
+  [ "$RUNTIME_NAME" = runc ]
+}
+
+# runc_lacks WHAT: skip when the reference runc (1.1 on Debian 12) does not
+# implement WHAT; the test still runs against hako.
+runc_lacks () {
+  local v
+  is_runc || return 0
+  v=$("$RUNTIME" --version | sed -n 's/^runc version \([0-9]*\.[0-9]*\).*/\1/p')
+  case $v in
+    0.* | 1.0 | 1.1) skip "runc $v does not implement $1" ;;
+  esac
+}
+
+# new_id PREFIX: a container id unique to this test and this run -> ID.
+# Unique across runs too: runc names its cgroups after the id.
+new_id () {
+  ID="${1:-ctr}-${BATS_TEST_NUMBER:-0}-$$"
+}
+
+# host_ns NS: the inode link of the test's own namespace NS.
+host_ns () {
+  readlink "/proc/$$/ns/$1"
+}
+
+# run_container [RUN_OPTS...]: `rt run` $ID from $BUNDLE in the foreground,
+# as bats' run with --separate-stderr (the container's stdout is $output).
+run_container () {
+  run --separate-stderr rt run -b "$BUNDLE" "$@" "$ID" < /dev/null
+}
+
+# run_create [CREATE_OPTS...]: `rt create` $ID from $BUNDLE.  The container
+# inherits the runtime's stdio, so both go to files ($CTR_OUT, $CTR_OUT.err)
+# that a waiting container may hold without blocking bats.  Sets status and
+# output (the runtime's stderr) like bats' run.
+run_create () {
+  run_detached create "$@"
+}
+
+# run_detached COMMAND [OPTS...]: `rt COMMAND -b $BUNDLE OPTS $ID` with the
+# stdio on files, as run_create (COMMAND: create, or run -d).
+run_detached () {
+  local cmd=$1
+  shift
+  CTR_OUT="$BATS_TEST_TMPDIR/$ID.out"
+  status=0
+  rt $cmd -b "$BUNDLE" "$@" "$ID" < /dev/null > "$CTR_OUT" 2> "$CTR_OUT.err" || status=$?
+  output=$(cat "$CTR_OUT.err")
+}
+
+# launch [ARGS...]: create and start $ID running ARGS (default: sleep 1000).
+launch () {
+  [ $# -eq 0 ] && set -- sleep 1000
+  set_args "$@"
+  run_create
+  assert_success
+  run rt start "$ID"
+  assert_success
+}
+
+# state_field FIELD [ID]: one field of `rt state`.
+state_field () {
+  rt state "${2:-$ID}" | jq -r ".$1"
+}
+
+# wait_for_status STATUS [ID]: poll `rt state` for up to 5 s.
+wait_for_status () {
+  local i s
+  for i in $(seq 50); do
+    s=$(state_field status "${2:-$ID}" 2> /dev/null) || s=gone
+    [ "$s" = "$1" ] && return 0
+    sleep 0.1
+  done
+  echo "container ${2:-$ID} is $s, not $1" >&2
+  return 1
+}
+
+# wait_for_file FILE [PATTERN]: poll up to 5 s until FILE exists (and
+# contains PATTERN).
+wait_for_file () {
+  local i
+  for i in $(seq 50); do
+    if [ -e "$1" ] && { [ -z "${2:-}" ] || grep -q -- "$2" "$1"; }; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "timed out waiting for $1 ${2:+to contain $2}" >&2
+  return 1
+}
+
+# assert_no_container [ID]: nothing left behind by a failed create: no state
+# directory, no process whose root or cwd is the bundle's rootfs (compared
+# by device and inode, which holds across mount namespaces).
+assert_no_container () {
+  local id=${1:-$ID} p rootfs
+  if [ -e "$HAKO_ROOT/$id" ]; then
+    echo "state directory $HAKO_ROOT/$id left behind" >&2
+    return 1
+  fi
+  rootfs=$(stat -c %d:%i "$BUNDLE/rootfs")
+  for p in /proc/[0-9]*; do
+    if [ "$(stat -L -c %d:%i "$p/root" 2> /dev/null)" = "$rootfs" ] \
+      || [ "$(stat -L -c %d:%i "$p/cwd" 2> /dev/null)" = "$rootfs" ]; then
+      echo "process ${p#/proc/} ($(tr '\0' ' ' < "$p/cmdline")) left in the rootfs" >&2
+      return 1
+    fi
+  done
+}
+
+# mount_line MOUNTPOINT: the line of $output (a mountinfo) for MOUNTPOINT
+# (the last one: the one on top).
+mount_line () {
+  awk -v m="$1" '$5 == m { l = $0 } END { print l }' <<< "$output"
+}
+
+# mount_has_option LINE OPT: OPT is among the per-mount or super options.
+mount_has_option () {
+  local opts
+  opts=$(awk '{ for (i = 7; $i != "-"; i++); print $6 "," $(i + 3) }' <<< "$1")
+  case ",$opts," in
+    *",$2,"*) return 0 ;;
+  esac
+  echo "mount has no option $2: $1" >&2
+  return 1
+}
+
+# assert_equal ACTUAL EXPECTED [WHAT]
+assert_equal () {
+  if [ "$1" != "$2" ]; then
+    echo "${3:-value}: expected '$2', got '$1'" >&2
+    return 1
+  fi
 }

@@ -30,7 +30,8 @@ APPLETS="sh ash ls cat echo id hostname sleep true false mount umount ps grep re
   stat env touch mkdir rmdir rm ln cp mv pwd head tail wc kill cut tr sed printf test [
   uname whoami chmod chown date dd find mknod nproc seq sync tee timeout xargs basename
   dirname realpath setsid nsenter unshare ip hexdump od sort uniq awk which top free
-  df du mountpoint chroot pivot_root ulimit yes watch ping nc wget vi less more"
+  df du mountpoint chroot pivot_root ulimit yes watch ping nc wget vi less more
+  ionice stty linux32 uptime taskset mkfifo tty nice"
 
 mkdir -p "$dir"/{bin,etc,dev,proc,sys,tmp,root,run,var/tmp,home/user,usr}
 chmod 1777 "$dir/tmp" "$dir/var/tmp"

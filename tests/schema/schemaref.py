@@ -14,11 +14,11 @@ grammar, so Python's extensions (NaN, Infinity) are rejected.  Python's
 own limits are lifted (recursion depth, digits in an integer), since they
 are properties of Python, not of the schema.
 """
+import hashlib
 import json
 import os
 import sys
 
-import jsonschema
 from jsonschema import Draft4Validator, RefResolver
 
 # The schema file of each document kind; a "#/..." suffix names a part.
@@ -70,7 +70,6 @@ class Reference:
                 with open(os.path.join(self.schema_dir, name), "rb") as f:
                     self.store[self.base_uri + name] = json.loads(f.read())
         self.validators = {}
-        self._parts_of = {}
         for kind, (name, pointer) in SCHEMA_FILES.items():
             root = self.store[self.base_uri + name]
             resolver = RefResolver(base_uri=self.base_uri, referrer=root, store=self.store)
@@ -92,50 +91,59 @@ class Reference:
         return False, "%s: %s" % (where or "(root)", error.message[:200])
 
     def verdict_by_parts(self, kind, data, cache):
-        """The same verdict as verdict(), computed member by member.
+        """The same verdict as verdict(), computed part by part.
 
-        A root schema made only of "type": "object", "properties" and
-        "required" accepts a document exactly when the root is an object
-        with the required members and each member is valid on its own, so
-        each member's verdict can be cached (CACHE, keyed by its canonical
-        text): a mutated document then costs one member's validation."""
-        parts = self._parts(kind)
-        if parts is None:
-            return self.verdict(kind, data)
+        Under draft-04, a schema made only of "type": "object",
+        "properties" and "required" (and annotations) accepts an object
+        exactly when the required members are there and each member is
+        valid under its property's schema.  Such schemas are taken apart
+        down to the first schema that is not of that form, which
+        python-jsonschema applies to its part; each part's verdict is cached
+        (CACHE, keyed by a digest of the part's canonical text), so a
+        mutated document costs about one small validation."""
         try:
             doc = load_json(data)
         except InvalidJSON as e:
             return False, str(e)
-        required, members = parts
-        if not isinstance(doc, dict) or any(k not in doc for k in required):
-            return self.verdict(kind, data)
-        for key, value in doc.items():
-            if key not in members:
-                continue
-            memo = (kind, key, json.dumps(value, sort_keys=True))
-            if memo not in cache:
-                error = next(members[key].iter_errors(value), None)
-                cache[memo] = None if error is None else "%s: %s" % (
-                    ".".join([key] + [str(p) for p in error.absolute_path]),
-                    error.message[:200])
-            if cache[memo] is not None:
-                return False, cache[memo]
-        return True, None
-
-    def _parts(self, kind):
-        """(required names, {member: validator}) or None if the root schema
-        is not a plain "type"/"properties"/"required" object schema."""
-        if kind in self._parts_of:
-            return self._parts_of[kind]
         v = self.validators[kind]
-        schema = v.schema
-        plain = set(schema) <= {"description", "$schema", "type", "properties", "required"}
-        parts = None
-        if plain and schema.get("type") == "object":
-            parts = (list(schema.get("required", [])),
-                     {k: v.evolve(schema=sub) for k, sub in schema["properties"].items()})
-        self._parts_of[kind] = parts
-        return parts
+        error = self._part_error(v, self.base_uri, v.schema, doc, "", cache)
+        return error is None, error
+
+    PLAIN = {"description", "$schema", "type", "properties", "required"}
+
+    def _part_error(self, v, scope, schema, value, where, cache):
+        while "$ref" in schema:  # draft-04: $ref replaces its siblings
+            v.resolver.push_scope(scope)
+            try:
+                scope, schema = v.resolver.resolve(schema["$ref"])
+            finally:
+                v.resolver.pop_scope()
+        if not (set(schema) <= self.PLAIN and schema.get("type") == "object"
+                and isinstance(value, dict)):
+            v.resolver.push_scope(scope)
+            try:
+                error = next(v.evolve(schema=schema).iter_errors(value), None)
+            finally:
+                v.resolver.pop_scope()
+            if error is None:
+                return None
+            path = [where] if where else []
+            return "%s: %s" % (".".join(path + [str(p) for p in error.absolute_path])
+                               or "(root)", error.message[:200])
+        for name in schema.get("required", []):
+            if name not in value:
+                return "%s: %r is a required property" % (where or "(root)", name)
+        for name, sub in schema.get("properties", {}).items():
+            if name not in value:
+                continue
+            text = json.dumps(value[name], sort_keys=True).encode("utf-8", "surrogatepass")
+            key = (id(sub), scope, hashlib.blake2b(text, digest_size=16).digest())
+            if key not in cache:
+                cache[key] = self._part_error(v, scope, sub, value[name],
+                                              (where + "." if where else "") + name, cache)
+            if cache[key] is not None:
+                return cache[key]
+        return None
 
     def verdict_file(self, kind, path):
         with open(path, "rb") as f:

@@ -24,12 +24,12 @@ test_text_records (void)
           && strcmp (r, "time=\"1970-01-01T00:00:00Z\" level=error "
                         "msg=\"container \\\"x\\\" does not exist\"\n")
                  == 0,
-      "text record: %s", r);
+      "text record");
   ok (w
           && strcmp (w, "time=\"1970-01-02T00:00:00Z\" level=warning "
                         "msg=\"tab\\there\\nnew\\\\line \\x01\"\n")
                  == 0,
-      "text escapes as Go's %%q: %s", w);
+      "text escapes as Go's %%q");
 }
 
 /* Parse a JSON record and return its members. */
@@ -64,7 +64,7 @@ test_json_records (void)
 
   ok (r && r[strlen (r) - 1] == '\n' && strchr (r, '\n') == r + strlen (r) - 1,
       "a JSON record is one line");
-  ok (r && strncmp (r, "{\"level\":\"debug\",\"msg\":", 23) == 0, "level comes first: %s", r);
+  ok (r && strncmp (r, "{\"level\":\"debug\",\"msg\":", 23) == 0, "level comes first");
   ok (json_record (r, &level, &m, &t, &tree), "the record parses as an object of 3 strings");
   ok (level && strcmp (level, "debug") == 0, "level is debug");
   ok (m && strcmp (m, want) == 0, "msg round-trips (invalid UTF-8 becomes U+FFFD)");

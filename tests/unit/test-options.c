@@ -33,14 +33,16 @@ static const struct hako_option opts[] = {
 static int
 parse (const char *line, bool reorder, char *args, size_t size, char *msg)
 {
+  /* Static: the parsed values point into it after parse returns. */
+  static char copy[512];
   char *argv[32] = { (char *)"cmd" };
-  cleanup_free char *copy = hako_xstrdup (line);
   char **out = NULL;
   int argc = 1, n = 0, r;
   struct hako_error err = HAKO_ERROR_INIT;
 
   hako_strings_free (&v.env);
   memset (&v, 0, sizeof v);
+  snprintf (copy, sizeof copy, "%s", line);
   for (char *save, *w = strtok_r (copy, " ", &save); w; w = strtok_r (NULL, " ", &save))
     argv[argc++] = w;
   r = hako_options_parse (opts, HAKO_ARRAY_SIZE (opts), argc, argv, reorder, &out, &n, &err);

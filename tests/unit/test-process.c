@@ -240,6 +240,8 @@ config (const char *process_fields, const char *top_fields)
   return s;
 }
 
+static char *exec_config (const char *args_json, const char *env_json, const char *extra);
+
 static void
 dump (const char *path)
 {
@@ -657,6 +659,50 @@ test_cwd (void)
          "cwd /proc/self/fd/N (a magic link to a leaked fd) is refused");
 }
 
+/* root.readonly: the cwd must be created before the root turns read-only
+ * (hako_process_cwd_create, called by stage 2 before finalizing). */
+static char ro_dir[512], ro_cwd[600];
+static bool ro_create_early;
+
+static void
+readonly_root (void)
+{
+  struct hako_error err = HAKO_ERROR_INIT;
+  struct oci_process p = { .cwd = ro_cwd };
+
+  if (unshare (CLONE_NEWNS) < 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0
+      || mount (ro_dir, ro_dir, NULL, MS_BIND, NULL) < 0)
+    dprintf (1, "SETUP: %s\n", strerror (errno));
+  if (ro_create_early && hako_process_cwd_create (&p, &err) < 0)
+    dprintf (1, "SETUP: %s\n", err.msg);
+  if (mount (NULL, ro_dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+    dprintf (1, "SETUP: remount: %s\n", strerror (errno));
+}
+
+static void
+test_cwd_readonly_root (void)
+{
+  struct result r;
+  char field[700], expect[700];
+  cleanup_free char *json = NULL;
+  struct job j = { .prepare = true, .after = after_cwd, .before = readonly_root };
+
+  snprintf (ro_dir, sizeof ro_dir, "%s/ro", tmpdir);
+  mkdir (ro_dir, 0755);
+  snprintf (ro_cwd, sizeof ro_cwd, "%s/ro/a/b", tmpdir);
+  snprintf (field, sizeof field, "\"cwd\":\"%s\"", ro_cwd);
+  j.json = json = config (field, "");
+  run (&j, &r);
+  check (&r,
+         r.status == 1 && has (&r, "/ro/a/b\" set in config.json failed: Read-only file system"),
+         "a missing cwd on a read-only root cannot be created late");
+  ro_create_early = true;
+  run (&j, &r);
+  snprintf (expect, sizeof expect, "CWD %s\n", ro_cwd);
+  check (&r, r.status == 0 && has (&r, expect),
+         "hako_process_cwd_create before the root turns read-only");
+}
+
 /* In a chroot (as after pivot_root), ".." and absolute symlinks in the
  * cwd stay inside the root. */
 static char chroot_dir[512];
@@ -687,6 +733,93 @@ test_cwd_chroot (void)
   j.json = json = config ("\"cwd\":\"/escape/../escape\",\"args\":[\"/true\"]", "");
   run (&j, &r);
   check (&r, r.status == 0 && has (&r, "CWD /\n"), "cwd through \"..\" symlinks stays in the root");
+}
+
+static int
+copy_file (const char *from, const char *to, mode_t mode)
+{
+  char cmd[4096];
+  snprintf (cmd, sizeof cmd, "cp '%s' '%s' && chmod %o '%s'", from, to, (unsigned)mode, to);
+  return system (cmd) == 0 ? 0 : -1;
+}
+
+/* HOME comes from the container's /etc/passwd (not the host's), read
+ * through a small buffer: an overlong line and a last line without a
+ * newline must not confuse it. */
+static void
+test_chroot_home (void)
+{
+  struct result r;
+  char path[700], args[256];
+  cleanup_free char *json = NULL;
+  struct job j = { .prepare = true, .exec = true, .before = enter_chroot };
+  FILE *f;
+
+  snprintf (path, sizeof path, "%s/bin", chroot_dir);
+  mkdir (path, 0755);
+  snprintf (path, sizeof path, "%s/bin/busybox", chroot_dir);
+  if (copy_file (busybox, path, 0755) < 0)
+    {
+      skip ("could not copy busybox into the test root");
+      return;
+    }
+  snprintf (path, sizeof path, "%s/etc", chroot_dir);
+  mkdir (path, 0755);
+  snprintf (path, sizeof path, "%s/etc/passwd", chroot_dir);
+  f = fopen (path, "w");
+  if (f == NULL)
+    abort ();
+  /* The overlong line is skipped whole: its tail must not be read as a line. */
+  fprintf (f, "root:x:0:0:root:/root-in-container:/bin/sh\nlong");
+  for (int i = 0; i < 6000; i++)
+    fputc ('y', f);
+  fprintf (f, ":x:1000:1000::/wrong:/bin/sh\nuser:x:1000:1000::/home/user:/bin/sh");
+  fclose (f);
+  snprintf (args, sizeof args, "[\"/bin/busybox\",\"sh\",\"-c\",\"echo HOME=$HOME; id -u\"]");
+  j.json = json = exec_config (args, "[]", "\"user\":{\"uid\":1000,\"gid\":1000}");
+  run (&j, &r);
+  check (&r, r.status == 0 && has (&r, "HOME=/home/user\n1000\n"),
+         "HOME from the container's passwd (after an overlong line, no final newline)");
+}
+
+/* issue 5: a setuid-root binary in the image cannot regain capabilities
+ * dropped from the bounding set, and none at all with no_new_privs. */
+static const char *self_exe;
+
+static void
+test_setuid_binary (void)
+{
+  struct result r;
+  char suid[600], fields[1200];
+  cleanup_free char *plain = NULL, *nnp = NULL;
+  struct job j = { .prepare = true, .exec = true };
+
+  snprintf (suid, sizeof suid, "%s/suid-status", tmpdir);
+  if (copy_file (self_exe, suid, 04755) < 0)
+    {
+      skip ("could not make a setuid copy of the test program");
+      skip ("could not make a setuid copy of the test program");
+      return;
+    }
+  snprintf (fields, sizeof fields,
+            "\"args\":[\"%s\",\"--dump-status\"],\"user\":{\"uid\":1000,\"gid\":1000},"
+            "\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}%s",
+            suid, "");
+  j.json = plain = config (fields, "");
+  run (&j, &r);
+  check (&r,
+         r.status == 0 && has (&r, "Uid:\t1000\t0\t0\t0") && has (&r, "CapEff:\t0000000000000020"),
+         "setuid-root binary: euid 0 but capabilities limited to the bounding set (KILL)");
+  snprintf (fields, sizeof fields,
+            "\"args\":[\"%s\",\"--dump-status\"],\"user\":{\"uid\":1000,\"gid\":1000},"
+            "\"noNewPrivileges\":true,\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}",
+            suid);
+  j.json = nnp = config (fields, "");
+  run (&j, &r);
+  check (&r,
+         r.status == 0 && has (&r, "Uid:\t1000\t1000\t1000\t1000")
+             && has (&r, "CapEff:\t0000000000000000"),
+         "setuid-root binary with noNewPrivileges: no uid change, no capabilities");
 }
 
 /* ------------------------------------------------------------ exec */
@@ -1092,8 +1225,15 @@ find_busybox (void)
 }
 
 int
-main (void)
+main (int argc, char **argv)
 {
+  /* The program doubles as the setuid binary of test_setuid_binary. */
+  if (argc > 1 && strcmp (argv[1], "--dump-status") == 0)
+    {
+      dump ("/proc/self/status");
+      _exit (0); /* no atexit work (LeakSanitizer cannot run setuid) */
+    }
+  self_exe = realpath ("/proc/self/exe", NULL);
   if (geteuid () != 0)
     {
       printf ("1..0 # SKIP needs root (creates namespaces, changes uid)\n");
@@ -1117,6 +1257,7 @@ main (void)
   test_keyring ();
   test_cwd ();
   test_cwd_chroot ();
+  test_cwd_readonly_root ();
   test_affinity ();
   test_kernel_settings ();
   test_kernel_refusals ();
@@ -1128,6 +1269,8 @@ main (void)
       test_exec_fds ();
       test_listen_fds ();
       test_exec_path_lookup ();
+      test_chroot_home ();
+      test_setuid_binary ();
     }
   else
     skip ("no busybox (apt-get install busybox-static): exec tests not run");

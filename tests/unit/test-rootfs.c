@@ -30,13 +30,20 @@
 
 #include "init.h"
 #include "mount-options.h"
+#include "rootfs.h"
 #include "oci.h"
 #include "tap.h"
 
-static char base[PATH_MAX]; /* the temporary directory of the whole run */
-static int report_fd = -1;  /* PID 1 -> parent: "1 text" / "0 text" lines */
-static bool host_cgroup_v2; /* /sys/fs/cgroup is cgroup2 (else v1 or hybrid) */
-static char probe[64];      /* a name unique to this run, for escape probes */
+#define ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
+
+static char base[256];          /* the temporary directory of the whole run */
+static int report_fd = -1;      /* PID 1 -> parent: "1 text" / "0 text" lines */
+static bool host_cgroup_v2;     /* /sys/fs/cgroup is cgroup2 (else v1 or hybrid) */
+static bool host_cgroup_hybrid; /* v1 with the unified hierarchy beside it */
+/* The rootfs opened before the namespaces are made, as stage 0 does. */
+static int host_rootfs_fd = -1;
+static struct stat host_null; /* the host's /dev/null, which a user namespace binds */
+static char probe[64];        /* a name unique to this run, for escape probes */
 
 /* ------------------------------------------------------- inside PID 1 */
 
@@ -99,6 +106,17 @@ find_mount (const char *mountpoint, struct mnt *out)
     }
   fclose (f);
   return found;
+}
+
+/* The topmost mount at MOUNTPOINT, or one with an empty fstype. */
+static struct mnt
+mount_at (const char *mountpoint)
+{
+  struct mnt m = { 0 };
+
+  if (!find_mount (mountpoint, &m))
+    memset (&m, 0, sizeof m);
+  return m;
 }
 
 static bool
@@ -194,6 +212,9 @@ struct scenario
   const char *name;
   const char *json; /* the config; "@D" is replaced with the bundle directory */
   bool no_pivot;
+  bool userns;                     /* in a new user namespace mapping every id to itself */
+  bool no_netns;                   /* ... without a network namespace of its own */
+  bool host_prepare;               /* stage 0 makes the idmapped trees (hako_rootfs_prepare_host) */
   unsigned long extra_ns;          /* e.g. CLONE_NEWCGROUP */
   const char *fail_step;           /* "prepare", "pivot" or "finalize": must fail there */
   const char *fail_msg;            /* ... with a message containing this */
@@ -236,13 +257,15 @@ inside_default (struct hako_init_ctx *ctx)
   struct statvfs svfs;
   struct mnt m;
   char buf[16];
+  bool good;
   int fd;
 
   (void)ctx;
   check_mount ("/", NULL, "ro");
   check_mount ("/proc", "proc", "rw");
   check_mount ("/dev", "tmpfs", "nosuid");
-  check (find_mount ("/dev", &m) && !has_opt (m.opts, "relatime") && !has_opt (m.opts, "noatime"),
+  m = mount_at ("/dev");
+  check (m.fstype[0] && !has_opt (m.opts, "relatime") && !has_opt (m.opts, "noatime"),
          "/dev is strictatime (got %s)", m.opts);
   check_mount ("/dev/pts", "devpts", "nosuid,noexec");
   check_mount ("/dev/shm", "tmpfs", "nosuid,nodev,noexec");
@@ -255,7 +278,10 @@ inside_default (struct hako_init_ctx *ctx)
       check_mount ("/sys/fs/cgroup", "tmpfs", "ro,nosuid,nodev,noexec");
       check_mount ("/sys/fs/cgroup/memory", "cgroup", "ro,nosuid,nodev,noexec");
       check_mount ("/sys/fs/cgroup/cpu", "cgroup", "ro");
-      check (find_mount ("/sys/fs/cgroup/memory", &m) && has_opt (m.super, "memory"),
+      if (host_cgroup_hybrid)
+        check_mount ("/sys/fs/cgroup/unified", "cgroup2", "ro,nosuid,nodev,noexec");
+      m = mount_at ("/sys/fs/cgroup/memory");
+      check (m.fstype[0] && has_opt (m.super, "memory"),
              "the memory hierarchy is bound (super options %s)", m.super);
     }
   check_node ("/dev/null", S_IFCHR, 1, 3, 0666, 0, 0);
@@ -272,20 +298,32 @@ inside_default (struct hako_init_ctx *ctx)
   if (access ("/proc/kcore", F_OK) == 0)
     check_link ("/dev/core", "/proc/kcore");
   /* masked: a file shows /dev/null, a directory an empty read-only tmpfs */
-  check_node ("/proc/keys", S_IFCHR, 1, 3, 0666, 0, 0);
-  fd = open ("/proc/keys", O_RDONLY | O_CLOEXEC);
-  check (fd >= 0 && read (fd, buf, sizeof buf) == 0, "masked /proc/keys reads empty");
-  if (fd >= 0)
-    close (fd);
-  check (statfs ("/proc/acpi", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC
-             && statvfs ("/proc/acpi", &svfs) == 0 && (svfs.f_flag & ST_RDONLY),
-         "masked /proc/acpi is a read-only tmpfs");
-  check (statfs ("/sys/firmware", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC,
-         "masked /sys/firmware is a tmpfs");
-  check_open_fails ("/sys/firmware/x", O_WRONLY | O_CREAT, EROFS);
+  /* (each only where the kernel has it: masking never creates a path) */
+  if (access ("/proc/keys", F_OK) == 0)
+    {
+      check_node ("/proc/keys", S_IFCHR, 1, 3, 0666, 0, 0);
+      fd = open ("/proc/keys", O_RDONLY | O_CLOEXEC);
+      check (fd >= 0 && read (fd, buf, sizeof buf) == 0, "masked /proc/keys reads empty");
+      if (fd >= 0)
+        close (fd);
+    }
+  if (access ("/proc/acpi", F_OK) == 0)
+    {
+      good = statfs ("/proc/acpi", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC
+             && statvfs ("/proc/acpi", &svfs) == 0 && (svfs.f_flag & ST_RDONLY);
+      check (good, "masked /proc/acpi is a read-only tmpfs");
+    }
+  if (access ("/sys/firmware", F_OK) == 0)
+    {
+      good = statfs ("/sys/firmware", &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
+      check (good, "masked /sys/firmware is a tmpfs");
+      check_open_fails ("/sys/firmware/x", O_WRONLY | O_CREAT, EROFS);
+    }
+  check (access ("/proc/nosuchfile", F_OK) < 0, "a missing masked path is skipped, not made");
   /* read-only paths */
   check_open_fails ("/proc/sys/kernel/hostname", O_WRONLY, EROFS);
-  check_open_fails ("/proc/sysrq-trigger", O_WRONLY, EROFS);
+  if (access ("/proc/sysrq-trigger", F_OK) == 0)
+    check_open_fails ("/proc/sysrq-trigger", O_WRONLY, EROFS);
   check_mount ("/proc/sys", "proc", "ro");
   /* root.readonly, while /dev stays writable */
   check_open_fails ("/newfile", O_WRONLY | O_CREAT, EROFS);
@@ -319,40 +357,61 @@ setup_options (const char *dir)
   if (fd < 0 || write (fd, "hello\n", 6) != 6)
     check (false, "setup: write %s", path);
   close (fd);
+  for (size_t i = 0; i < 3; i++)
+    {
+      snprintf (path, sizeof path, "%s/%s", dir, (const char *[]){ "lower", "upper", "work" }[i]);
+      mkdir (path, 0755);
+    }
+  snprintf (path, sizeof path, "%s/lower/fromlower", dir);
+  fd = open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  close (fd);
+}
+
+static void
+after_options (const char *dir)
+{
+  char path[PATH_MAX];
+
+  snprintf (path, sizeof path, "%s/upper/written", dir);
+  ok (access (path, F_OK) == 0, "options: a write to the overlay reached its upperdir");
+  snprintf (path, sizeof path, "%s/lower/written", dir);
+  ok (access (path, F_OK) < 0, "options: the overlay's lowerdir is untouched");
 }
 
 #define OPTIONS_MOUNTS                                                                             \
   MIN_MOUNTS                                                                                       \
-      ","                                                                                          \
-      "{\"destination\":\"/mnt/ro\",\"type\":\"bind\",\"source\":\"@D/src\","                      \
-      "\"options\":[\"bind\",\"ro\",\"nosuid\",\"nodev\",\"noexec\"]},"                            \
-      "{\"destination\":\"/mnt/rro\",\"type\":\"bind\",\"source\":\"@D/src\","                     \
-      "\"options\":[\"rbind\",\"rro\",\"rnosuid\",\"rnodev\",\"rnoexec\"]},"                       \
-      "{\"destination\":\"/mnt/nonrec\",\"type\":\"bind\",\"source\":\"@D/src\","                  \
-      "\"options\":[\"rbind\",\"ro\"]},"                                                           \
-      "{\"destination\":\"/mnt/shared\",\"type\":\"none\",\"source\":\"@D/src\","                  \
-      "\"options\":[\"rbind\",\"rshared\"]},"                                                      \
-      "{\"destination\":\"/mnt/private\",\"source\":\"@D/"                                         \
-      "src\",\"options\":[\"bind\",\"private\"]},"                                                 \
-      "{\"destination\":\"/mnt/unbindable\",\"type\":\"bind\",\"source\":\"src\","                 \
-      "\"options\":[\"bind\",\"unbindable\"]},"                                                    \
-      "{\"destination\":\"/mnt/slave\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","                   \
-      "\"options\":[\"rshared\",\"rslave\"]},"                                                     \
-      "{\"destination\":\"/mnt/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","                     \
-      "\"options\":[\"noatime\",\"nodiratime\",\"nosymfollow\",\"size=1m\",\"mode=700\","          \
-      "\"nr_inodes=100\",\"sync\",\"dirsync\"]},"                                                  \
-      "{\"destination\":\"/mnt/strict\",\"type\":\"tmpfs\",\"options\":[\"strictatime\"]},"        \
-      "{\"destination\":\"/mnt/norel\",\"type\":\"tmpfs\",\"options\":[\"noatime\",\"atime\"]},"   \
-      "{\"destination\":\"mnt/relative\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"                \
-      "{\"destination\":\"/etc/bound.txt\",\"type\":\"bind\",\"source\":\"@D/file.txt\","          \
-      "\"options\":[\"bind\",\"ro\"]},"                                                            \
-      "{\"destination\":\"/mnt/rotmp\",\"type\":\"tmpfs\",\"options\":[\"ro\",\"mode=755\"]},"     \
-      "{\"destination\":\"/mnt/rotmp/inner\",\"type\":\"tmpfs\"},"                                 \
-      "{\"destination\":\"/mnt/iv\",\"type\":\"tmpfs\",\"options\":[\"iversion\",\"nodev\"]},"     \
-      "{\"destination\":\"/mnt/remount\",\"type\":\"tmpfs\"},"                                     \
-      "{\"destination\":\"/mnt/remount\",\"type\":\"tmpfs\",\"options\":[\"remount\",\"ro\"]},"    \
-      "{\"destination\":\"/mnt/rebind\",\"source\":\"@D/src\",\"options\":[\"bind\"]},"            \
-      "{\"destination\":\"/mnt/rebind\",\"options\":[\"bind\",\"remount\",\"ro\",\"noexec\"]}"
+  ","                                                                                              \
+  "{\"destination\":\"/mnt/ro\",\"type\":\"bind\",\"source\":\"@D/src\","                          \
+  "\"options\":[\"bind\",\"ro\",\"nosuid\",\"nodev\",\"noexec\"]},"                                \
+  "{\"destination\":\"/mnt/rro\",\"type\":\"bind\",\"source\":\"@D/src\","                         \
+  "\"options\":[\"rbind\",\"rro\",\"rnosuid\",\"rnodev\",\"rnoexec\"]},"                           \
+  "{\"destination\":\"/mnt/nonrec\",\"type\":\"bind\",\"source\":\"@D/src\","                      \
+  "\"options\":[\"rbind\",\"ro\"]},"                                                               \
+  "{\"destination\":\"/mnt/shared\",\"type\":\"none\",\"source\":\"@D/src\","                      \
+  "\"options\":[\"rbind\",\"rshared\"]},"                                                          \
+  "{\"destination\":\"/mnt/private\",\"source\":\"@D/"                                             \
+  "src\",\"options\":[\"bind\",\"private\"]},"                                                     \
+  "{\"destination\":\"/mnt/unbindable\",\"type\":\"bind\",\"source\":\"src\","                     \
+  "\"options\":[\"bind\",\"unbindable\"]},"                                                        \
+  "{\"destination\":\"/mnt/slave\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","                       \
+  "\"options\":[\"rshared\",\"rslave\"]},"                                                         \
+  "{\"destination\":\"/mnt/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","                         \
+  "\"options\":[\"noatime\",\"nodiratime\",\"nosymfollow\",\"size=1m\",\"mode=700\","              \
+  "\"nr_inodes=100\",\"sync\",\"dirsync\",\"lazytime\"]},"                                         \
+  "{\"destination\":\"/mnt/ovl\",\"type\":\"overlay\",\"source\":\"overlay\","                     \
+  "\"options\":[\"lowerdir=@D/lower\",\"upperdir=@D/upper\",\"workdir=@D/work\",\"nodev\"]},"      \
+  "{\"destination\":\"/mnt/strict\",\"type\":\"tmpfs\",\"options\":[\"strictatime\"]},"            \
+  "{\"destination\":\"/mnt/norel\",\"type\":\"tmpfs\",\"options\":[\"noatime\",\"atime\"]},"       \
+  "{\"destination\":\"mnt/relative\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"},"                    \
+  "{\"destination\":\"/etc/bound.txt\",\"type\":\"bind\",\"source\":\"@D/file.txt\","              \
+  "\"options\":[\"bind\",\"ro\"]},"                                                                \
+  "{\"destination\":\"/mnt/rotmp\",\"type\":\"tmpfs\",\"options\":[\"ro\",\"mode=755\"]},"         \
+  "{\"destination\":\"/mnt/rotmp/inner\",\"type\":\"tmpfs\"},"                                     \
+  "{\"destination\":\"/mnt/iv\",\"type\":\"tmpfs\",\"options\":[\"iversion\",\"nodev\"]},"         \
+  "{\"destination\":\"/mnt/remount\",\"type\":\"tmpfs\"},"                                         \
+  "{\"destination\":\"/mnt/remount\",\"type\":\"tmpfs\",\"options\":[\"remount\",\"ro\"]},"        \
+  "{\"destination\":\"/mnt/rebind\",\"source\":\"@D/src\",\"options\":[\"bind\"]},"                \
+  "{\"destination\":\"/mnt/rebind\",\"options\":[\"bind\",\"remount\",\"ro\",\"noexec\"]}"
 
 static void
 inside_options (struct hako_init_ctx *ctx)
@@ -361,6 +420,7 @@ inside_options (struct hako_init_ctx *ctx)
   struct stat st;
   struct mnt m;
   char buf[16] = { 0 };
+  bool good;
   int fd;
 
   (void)ctx;
@@ -369,32 +429,44 @@ inside_options (struct hako_init_ctx *ctx)
   check_mount ("/mnt/rro/sub", "tmpfs", "ro,nosuid,nodev,noexec");
   check_mount ("/mnt/nonrec", NULL, "ro");
   check_mount ("/mnt/nonrec/sub", "tmpfs", "rw");
-  check (find_mount ("/mnt/shared", &m) && strstr (m.optional, "shared:"), "rshared: %s",
+  m = mount_at ("/mnt/shared");
+  check (m.fstype[0] && strstr (m.optional, "shared:"), "rshared: %s", m.optional);
+  m = mount_at ("/mnt/shared/sub");
+  check (m.fstype[0] && strstr (m.optional, "shared:"), "rshared reaches the submount: %s",
          m.optional);
-  check (find_mount ("/mnt/shared/sub", &m) && strstr (m.optional, "shared:"),
-         "rshared reaches the submount: %s", m.optional);
-  check (find_mount ("/mnt/private", &m) && !strstr (m.optional, "shared:")
-             && !strstr (m.optional, "master:"),
+  m = mount_at ("/mnt/private");
+  check (m.fstype[0] && !strstr (m.optional, "shared:") && !strstr (m.optional, "master:"),
          "private: '%s'", m.optional);
-  check (find_mount ("/mnt/unbindable", &m) && strstr (m.optional, "unbindable"),
+  m = mount_at ("/mnt/unbindable");
+  check (m.fstype[0] && strstr (m.optional, "unbindable"),
          "unbindable (relative bind source): '%s'", m.optional);
-  check (find_mount ("/mnt/slave", &m) && !strstr (m.optional, "shared:"),
-         "rshared then rslave leaves no peer: '%s'", m.optional);
+  m = mount_at ("/mnt/slave");
+  check (m.fstype[0] && !strstr (m.optional, "shared:"), "rshared then rslave leaves no peer: '%s'",
+         m.optional);
   check_mount ("/mnt/tmp", "tmpfs", "noatime,nodiratime,nosymfollow");
-  check (find_mount ("/mnt/tmp", &m) && has_opt (m.super, "sync") && has_opt (m.super, "dirsync"),
+  m = mount_at ("/mnt/tmp");
+  check (m.fstype[0] && has_opt (m.super, "sync") && has_opt (m.super, "dirsync"),
          "sync and dirsync reach the superblock: %s", m.super);
-  check (statfs ("/mnt/tmp", &sfs) == 0 && sfs.f_files == 100
-             && sfs.f_blocks * sfs.f_bsize == 1024 * 1024,
+  good = statfs ("/mnt/tmp", &sfs) == 0;
+  check (good && sfs.f_files == 100 && sfs.f_blocks * sfs.f_bsize == 1024 * 1024,
          "data options size=1m and nr_inodes=100 reach tmpfs (%llu inodes)",
          (unsigned long long)sfs.f_files);
-  check (stat ("/mnt/tmp", &st) == 0 && (st.st_mode & 07777) == 0700, "mode=700 (got %o)",
-         st.st_mode & 07777);
-  check (find_mount ("/mnt/strict", &m) && !has_opt (m.opts, "relatime")
-             && !has_opt (m.opts, "noatime"),
+  good = stat ("/mnt/tmp", &st) == 0;
+  check (good && (st.st_mode & 07777) == 0700, "mode=700 (got %o)", st.st_mode & 07777);
+  m = mount_at ("/mnt/strict");
+  check (m.fstype[0] && !has_opt (m.opts, "relatime") && !has_opt (m.opts, "noatime"),
          "strictatime: %s", m.opts);
-  check (find_mount ("/mnt/norel", &m) && has_opt (m.opts, "relatime"),
-         "noatime then atime is relatime: %s", m.opts);
+  m = mount_at ("/mnt/norel");
+  check (m.fstype[0] && has_opt (m.opts, "relatime"), "noatime then atime is relatime: %s", m.opts);
   check_mount ("/mnt/relative", "tmpfs", "rw");
+  check_mount ("/mnt/ovl", "overlay", "nodev");
+  check (access ("/mnt/ovl/fromlower", F_OK) == 0, "the overlay shows its lowerdir");
+  fd = open ("/mnt/ovl/written", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  check (fd >= 0, "the overlay is writable");
+  if (fd >= 0)
+    close (fd);
+  m = mount_at ("/mnt/tmp");
+  check (has_opt (m.super, "lazytime"), "lazytime reaches the superblock: %s", m.super);
   fd = open ("/etc/bound.txt", O_RDONLY | O_CLOEXEC);
   check (fd >= 0 && read (fd, buf, sizeof buf - 1) == 6 && strcmp (buf, "hello\n") == 0,
          "a file bind mount creates its mount point as a file");
@@ -643,8 +715,8 @@ inside_shared (struct hako_init_ctx *ctx)
   struct mnt m;
 
   (void)ctx;
-  check (find_mount ("/", &m) && strstr (m.optional, "shared:"), "rootfsPropagation shared: %s",
-         m.optional);
+  m = mount_at ("/");
+  check (m.fstype[0] && strstr (m.optional, "shared:"), "rootfsPropagation shared: %s", m.optional);
 }
 
 static void
@@ -653,8 +725,9 @@ inside_unbindable (struct hako_init_ctx *ctx)
   struct mnt m;
 
   (void)ctx;
-  check (find_mount ("/", &m) && strstr (m.optional, "unbindable"),
-         "rootfsPropagation unbindable: %s", m.optional);
+  m = mount_at ("/");
+  check (m.fstype[0] && strstr (m.optional, "unbindable"), "rootfsPropagation unbindable: %s",
+         m.optional);
 }
 
 static void
@@ -663,7 +736,8 @@ inside_private (struct hako_init_ctx *ctx)
   struct mnt m;
 
   (void)ctx;
-  check (find_mount ("/", &m) && !strstr (m.optional, "shared:") && !strstr (m.optional, "master:"),
+  m = mount_at ("/");
+  check (m.fstype[0] && !strstr (m.optional, "shared:") && !strstr (m.optional, "master:"),
          "rootfsPropagation private: '%s'", m.optional);
   check_mount ("/", NULL, "rw");
 }
@@ -702,18 +776,57 @@ inside_cgroupns (struct hako_init_ctx *ctx)
   (void)ctx;
   if (host_cgroup_v2)
     {
-      check (find_mount ("/sys/fs/cgroup", &m) && strcmp (m.root, "/") == 0,
+      m = mount_at ("/sys/fs/cgroup");
+      check (m.fstype[0] && strcmp (m.root, "/") == 0,
              "cgroupns: cgroup2 rooted at the container's cgroup (%s)", m.root);
       return;
     }
-  check (find_mount ("/sys/fs/cgroup/memory", &m) && strcmp (m.fstype, "cgroup") == 0
-             && strcmp (m.root, "/") == 0,
+  m = mount_at ("/sys/fs/cgroup/memory");
+  check (m.fstype[0] && strcmp (m.fstype, "cgroup") == 0 && strcmp (m.root, "/") == 0,
          "cgroupns: a fresh memory hierarchy rooted at the container's cgroup (%s %s)", m.fstype,
          m.root);
-  check (find_mount ("/sys/fs/cgroup/systemd", &m) && has_opt (m.super, "name=systemd"),
+  m = mount_at ("/sys/fs/cgroup/systemd");
+  check (m.fstype[0] && has_opt (m.super, "name=systemd"),
          "cgroupns: the named systemd hierarchy (%s)", m.super);
-  check (find_mount ("/sys/fs/cgroup/unified", &m) && strcmp (m.fstype, "cgroup2") == 0,
+  m = mount_at ("/sys/fs/cgroup/unified");
+  check (m.fstype[0] && strcmp (m.fstype, "cgroup2") == 0,
          "cgroupns: the unified hierarchy of a hybrid host (%s)", m.fstype);
+}
+
+/* ---- a user namespace: no mknod, locked mounts ---- */
+
+static void
+inside_userns (struct hako_init_ctx *ctx)
+{
+  struct mnt m;
+
+  (void)ctx;
+  check_node ("/dev/null", S_IFCHR, 1, 3, 0666, host_null.st_uid, host_null.st_gid);
+  check_node ("/dev/tty", S_IFCHR, 5, 0, 0666, 0, 0);
+  m = mount_at ("/dev/null");
+  check (strcmp (m.fstype, "devtmpfs") == 0, "userns: /dev/null is the host's, bound (%s)",
+         m.fstype);
+  check_mount ("/proc", "proc", "rw");
+  check_mount ("/sys", "sysfs", "ro,nosuid,nodev,noexec");
+  check_mount ("/dev/mqueue", "mqueue", "nosuid");
+  check_mount ("/proc/sys", "proc", "ro");
+  if (access ("/proc/keys", F_OK) == 0)
+    check_node ("/proc/keys", S_IFCHR, 1, 3, 0666, host_null.st_uid, host_null.st_gid);
+  check_mount ("/", NULL, "ro");
+  check_mount ("/mnt/src", NULL, "ro,nosuid");
+  if (!host_cgroup_v2)
+    check_mount ("/sys/fs/cgroup/memory", "cgroup", "ro");
+  check (run_sh ("test -c /dev/null && echo ok >/dev/null && test -d /proc/self") == 0,
+         "userns: busybox runs");
+}
+
+static void
+inside_userns_sysfs (struct hako_init_ctx *ctx)
+{
+  (void)ctx;
+  check_mount ("/sys", "sysfs", "ro,nosuid,nodev,noexec");
+  check (access ("/sys/kernel", F_OK) == 0 && mount_at ("/sys/fs/cgroup").fstype[0],
+         "userns without netns: the host's /sys is bound, with its submounts");
 }
 
 /* ---- /dev read-only, deferred ---- */
@@ -738,7 +851,8 @@ static const struct scenario scenarios[] = {
   { .name = "options",
     .json = CONFIG (OPTIONS_MOUNTS, "", ""),
     .setup = setup_options,
-    .inside = inside_options },
+    .inside = inside_options,
+    .after = after_options },
   { .name = "devices", .json = CONFIG (MIN_MOUNTS, DEVICES, ""), .inside = inside_devices },
   { .name = "device outside /dev",
     .json
@@ -851,6 +965,33 @@ static const struct scenario scenarios[] = {
     .json = CONFIG (BASE_MOUNTS, "", ""),
     .extra_ns = CLONE_NEWCGROUP,
     .inside = inside_cgroupns },
+  { .name = "user namespace",
+    .json = CONFIG (BASE_MOUNTS ",{\"destination\":\"/mnt/src\",\"source\":\"/etc\","
+                                "\"options\":[\"rbind\",\"ro\",\"nosuid\"]}",
+                    "\"maskedPaths\":[\"/proc/keys\",\"/proc/acpi\"],"
+                    "\"readonlyPaths\":[\"/proc/sys\"]",
+                    ",\"readonly\":true"),
+    .userns = true,
+    .inside = inside_userns },
+  { .name = "idmap in a user namespace",
+    .json = CONFIG (IDMAP_MOUNTS, IDMAP_LINUX, ""),
+    .userns = true,
+    .host_prepare = true,
+    .setup = setup_idmap,
+    .inside = inside_idmap },
+  { .name = "idmap in a user namespace, without stage 0",
+    .json = CONFIG (IDMAP_MOUNTS, IDMAP_LINUX, ""),
+    .userns = true,
+    .setup = setup_idmap,
+    .fail_step = "prepare",
+    .fail_msg = "on \"/mnt/id\": idmap: Operation not permitted" },
+  { .name = "user namespace without a network namespace",
+    .json = CONFIG (MIN_MOUNTS ",{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":"
+                               "\"sysfs\",\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]}",
+                    "", ""),
+    .userns = true,
+    .no_netns = true,
+    .inside = inside_userns_sysfs },
   { .name = "read-only /dev",
     .json = CONFIG ("{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"options\":[\"ro\"]},"
                     "{\"destination\":\"/proc\",\"type\":\"proc\"}",
@@ -923,16 +1064,17 @@ static void __attribute__ ((noreturn)) container_main (const struct scenario *s,
       check (false, "parse the config: %s", err.msg);
       _exit (1);
     }
-  if (s->setup)
+  if (s->setup && !s->host_prepare)
     s->setup (dir);
   snprintf (rootfs, sizeof rootfs, "%s/rootfs", dir);
   ctx.config = config;
   ctx.id = "test";
   ctx.bundle = dir;
   ctx.rootfs = rootfs;
-  ctx.rootfs_fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ctx.rootfs_fd = host_rootfs_fd;
   ctx.ns.create = CLONE_NEWNS | CLONE_NEWPID | s->extra_ns;
-  for (size_t i = 0; i < HAKO_ARRAY_SIZE (ctx.ns.join_fds); i++)
+  ctx.userns = s->userns;
+  for (size_t i = 0; i < ARRAY_SIZE (ctx.ns.join_fds); i++)
     ctx.ns.join_fds[i] = -1;
   ctx.no_pivot = s->no_pivot;
   ctx.sync_fd = ctx.fifo_fd = ctx.console_socket_fd = ctx.console_master_fd = -1;
@@ -948,31 +1090,116 @@ static void __attribute__ ((noreturn)) container_main (const struct scenario *s,
   _exit (0);
 }
 
-/* A child in new mount and PID namespaces; its child is PID 1 there. */
+/* The parent maps every id of CHILD's new user namespace to itself. */
 static int
-run_scenario (const struct scenario *s, const char *dir, int wfd)
+map_identity (pid_t child)
 {
-  int status;
-  pid_t pid = fork ();
+  static const char map[] = "0 0 4294967295\n";
+  const char *files[] = { "uid_map", "gid_map" };
 
-  if (pid == 0)
+  for (size_t i = 0; i < ARRAY_SIZE (files); i++)
     {
-      pid_t init;
+      char path[64];
+      int fd;
+      bool written;
 
-      report_fd = wfd;
-      if (unshare (CLONE_NEWNS | CLONE_NEWPID | s->extra_ns) < 0
-          || mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+      snprintf (path, sizeof path, "/proc/%d/%s", (int)child, files[i]);
+      fd = open (path, O_WRONLY | O_CLOEXEC);
+      written = fd >= 0 && write (fd, map, sizeof map - 1) == sizeof map - 1;
+      if (fd >= 0)
+        close (fd);
+      if (!written)
+        return -1;
+    }
+  return 0;
+}
+
+/* What stage 0 does on the host before the namespaces exist. */
+static void
+prepare_on_host (const struct scenario *s, const char *dir)
+{
+  struct hako_error err = HAKO_ERROR_INIT;
+  struct hako_init_ctx ctx = { 0 };
+  char *json = expand (s->json, dir);
+
+  ctx.config = oci_config_parse (json, strlen (json), &err);
+  ctx.bundle = dir;
+  for (size_t i = 0; i < ARRAY_SIZE (ctx.ns.join_fds); i++)
+    ctx.ns.join_fds[i] = -1;
+  if (s->setup)
+    s->setup (dir);
+  if (ctx.config == NULL || hako_rootfs_prepare_host (&ctx, &err) < 0)
+    check (false, "prepare on the host: %s", err.msg);
+  free (json);
+}
+
+static void __attribute__ ((noreturn))
+namespaces_main (const struct scenario *s, const char *dir, int wfd, int tell_fd, int wait_fd)
+{
+  unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | s->extra_ns;
+  int status;
+  pid_t init;
+  char c = 0;
+
+  report_fd = wfd;
+  /* Stage 0's work happens with the host's privileges; the scenario's own
+   * setup mounts must still not reach the host's mount namespace. */
+  if (s->host_prepare)
+    {
+      if (unshare (CLONE_NEWNS) < 0 || mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
         {
           check (false, "unshare: %s", strerror (errno));
           _exit (1);
         }
-      init = fork ();
-      if (init == 0)
-        container_main (s, dir);
-      if (init < 0 || waitpid (init, &status, 0) < 0)
-        _exit (1);
-      _exit (WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+      prepare_on_host (s, dir);
     }
+  if (s->userns)
+    flags |= CLONE_NEWUSER | CLONE_NEWIPC | (s->no_netns ? 0 : CLONE_NEWNET);
+  if (unshare (flags) < 0)
+    {
+      check (false, "unshare: %s", strerror (errno));
+      _exit (1);
+    }
+  /* Wait until the parent has written the id maps. */
+  if (write (tell_fd, &c, 1) != 1 || read (wait_fd, &c, 1) != 1
+      || mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+    {
+      check (false, "set up the namespaces: %s", strerror (errno));
+      _exit (1);
+    }
+  init = fork ();
+  if (init == 0)
+    container_main (s, dir);
+  if (init < 0 || waitpid (init, &status, 0) < 0)
+    _exit (1);
+  _exit (WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+}
+
+/* A child in new namespaces (mount, PID, and user for s->userns); its
+ * child is PID 1 there. */
+static int
+run_scenario (const struct scenario *s, const char *dir, int wfd)
+{
+  char rootfs[PATH_MAX];
+  int tell[2], go[2], status;
+  pid_t pid;
+  char c;
+
+  snprintf (rootfs, sizeof rootfs, "%s/rootfs", dir);
+  host_rootfs_fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (host_rootfs_fd < 0 || pipe2 (tell, O_CLOEXEC) < 0 || pipe2 (go, O_CLOEXEC) < 0)
+    return -1;
+  pid = fork ();
+  if (pid == 0)
+    namespaces_main (s, dir, wfd, tell[1], go[0]);
+  close (tell[1]);
+  close (go[0]);
+  if (pid > 0 && read (tell[0], &c, 1) == 1 && (!s->userns || map_identity (pid) == 0)
+      && write (go[1], &c, 1) != 1)
+    ok (false, "%s: release the child", s->name);
+  close (tell[0]);
+  close (go[1]);
+  close (host_rootfs_fd);
   if (pid < 0 || waitpid (pid, &status, 0) < 0)
     return -1;
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
@@ -1017,7 +1244,7 @@ make_rootfs (const char *dir)
                                       "/rootfs/mnt" };
   char path[PATH_MAX], path2[PATH_MAX];
 
-  for (size_t i = 0; i < HAKO_ARRAY_SIZE (dirs); i++)
+  for (size_t i = 0; i < ARRAY_SIZE (dirs); i++)
     {
       snprintf (path, sizeof path, "%s%s", dir, dirs[i]);
       if (mkdir (path, 0755) < 0)
@@ -1043,6 +1270,21 @@ remove_one (const char *path, const struct stat *st, int flag, struct FTW *ftw)
   else
     unlink (path);
   return 0;
+}
+
+/* Is anything under DIR mounted in this (the host's) mount namespace? */
+static bool
+mounted_under (const char *dir)
+{
+  FILE *f = fopen ("/proc/self/mountinfo", "re");
+  char line[4096];
+  bool found = false;
+
+  while (f && fgets (line, sizeof line, f))
+    found = found || strstr (line, dir) != NULL;
+  if (f)
+    fclose (f);
+  return found;
 }
 
 /* Read PID 1's reports into TAP lines; the number of them. */
@@ -1075,7 +1317,7 @@ test_option_names (void)
 
   while (names[n])
     n++;
-  for (size_t i = 0; i < HAKO_ARRAY_SIZE (expected); i++)
+  for (size_t i = 0; i < ARRAY_SIZE (expected); i++)
     {
       bool found = false;
       for (size_t j = 0; j < n; j++)
@@ -1100,7 +1342,10 @@ main (void)
       printf ("1..%d # SKIP the rootfs scenarios need /bin/busybox (busybox-static)\n", tap_n);
       return 0;
     }
+  stat ("/dev/null", &host_null);
   host_cgroup_v2 = statfs ("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+  host_cgroup_hybrid = !host_cgroup_v2 && statfs ("/sys/fs/cgroup/unified", &sfs) == 0
+                       && sfs.f_type == CGROUP2_SUPER_MAGIC;
   snprintf (probe, sizeof probe, "hako-probe-%d", (int)getpid ());
   snprintf (base, sizeof base, "/tmp/hako-test-rootfs.XXXXXX");
   if (mkdtemp (base) == NULL)
@@ -1108,10 +1353,10 @@ main (void)
       ok (false, "mkdtemp: %s", strerror (errno));
       return tap_done ();
     }
-  for (size_t i = 0; i < HAKO_ARRAY_SIZE (scenarios); i++)
+  for (size_t i = 0; i < ARRAY_SIZE (scenarios); i++)
     {
       const struct scenario *s = &scenarios[i];
-      char dir[PATH_MAX];
+      char dir[512];
       int fds[2], status, n;
 
       snprintf (dir, sizeof dir, "%s/%zu", base, i);
@@ -1129,6 +1374,7 @@ main (void)
       if (s->after)
         s->after (dir);
     }
+  ok (!mounted_under (base), "no mount reached the host's namespace");
   nftw (base, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
   return tap_done ();
 }

@@ -37,7 +37,7 @@ test_ids (void)
       char want[64];
       snprintf (want, sizeof want, "invalid container id \"%s\"", bad[i]);
       ok (hako_id_validate (bad[i], &err) < 0 && strcmp (err.msg, want) == 0,
-          "id \"%s\" is invalid: %s", bad[i], err.msg ? err.msg : "(accepted)");
+          "bad id #%zu is invalid, with the message", i);
       hako_error_clear (&err);
     }
   memset (long_ok, 'x', HAKO_ID_MAX);

@@ -351,18 +351,26 @@ now_s (void)
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* exec -t of a process leaving a background job on the pty: the proxy
- * ends soon after the process exits, not when the job does. */
+/* The process the proxy waits for exits while something else keeps the
+ * pty open (not a session leader's pty, which the kernel hangs up): the
+ * proxy ends once the pty is quiet, not when the other holder does. */
 static void
-test_proxy_background (void)
+test_proxy_quiet_after_exit (void)
 {
   char report[256], out[4096] = "";
   int master, null = open ("/dev/null", O_RDONLY | O_CLOEXEC), outp[2];
-  pid_t child = spawn_console ("sleep 3 & echo bye", &master, report, sizeof report);
-  cleanup_fd int pidfd = pidfd_open (child);
+  pid_t holder = spawn_console ("echo bye; exec sleep 5", &master, report, sizeof report);
+  pid_t process = fork ();
+  cleanup_fd int pidfd = -1;
   double t0 = now_s (), took;
   pid_t proxy;
 
+  if (process == 0)
+    {
+      usleep (200000);
+      _exit (0);
+    }
+  pidfd = pidfd_open (process);
   if (pipe2 (outp, O_CLOEXEC) < 0)
     diag ("pipe: %s", strerror (errno));
   proxy = spawn_proxy (master, pidfd, null, outp[1], false);
@@ -371,10 +379,17 @@ test_proxy_background (void)
   close (null);
   read_until (outp[0], NULL, out, sizeof out, 5000);
   close (outp[0]);
-  ok (exit_code (proxy) == 0 && strstr (out, "bye"), "the output arrives");
   took = now_s () - t0;
-  ok (took < 2, "the proxy returns once the process exited (%.2fs)", took);
-  exit_code (child);
+  if (pidfd < 0)
+    ok (1, "# SKIP pidfd_open: %s", strerror (errno));
+  else
+    ok (exit_code (proxy) == 0 && strstr (out, "bye") && took < 2,
+        "the proxy returns soon after the process exited (%.2fs)", took);
+  kill (holder, SIGKILL);
+  exit_code (holder);
+  exit_code (process);
+  if (pidfd < 0)
+    exit_code (proxy);
 }
 
 static bool
@@ -447,7 +462,7 @@ main (void)
   test_recv_errors ();
   test_proxy_pipes ();
   test_proxy_signal ();
-  test_proxy_background ();
+  test_proxy_quiet_after_exit ();
   test_proxy_tty ();
   {
     cleanup_free char *cmd = hako_strdup_printf ("rm -rf '%s'", dir);
