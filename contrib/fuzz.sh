@@ -52,13 +52,16 @@ sh "$srcdir/tests/fuzz/make-dict.sh" "$srcdir/libocispec" > "$out/config.dict"
 [ "$build_only" = yes ] && exit 0
 
 # Seeds: the spec's example configs, the regression inputs, and every JSON
-# document the test suite carries.  Copied flat so libFuzzer reads one dir.
-for d in "$spec_dir/schema/test/config/good" "$spec_dir/schema/test/config/bad" \
-  "$srcdir/tests/fuzz/regressions"; do
-  [ -d "$d" ] && find "$d" -maxdepth 1 -type f -exec cp -f {} "$out/seeds/" \;
+# document the test suite carries.  Copied flat (named after their path, as
+# good/ and bad/ share names) so libFuzzer reads one dir.
+[ -d "$spec_dir/schema/test/config" ] || echo "fuzz: warning: no spec at $spec_dir; fewer seeds" >&2
+{
+  find "$spec_dir/schema/test/config" -type f 2>/dev/null || true
+  find "$srcdir/tests/fuzz/regressions" -type f
+  find "$srcdir/tests" -name '*.json' -type f -size -64k
+} | while read -r f; do
+  cp -f "$f" "$out/seeds/$(echo "${f#"$srcdir"/}" | tr / _)"
 done
-find "$srcdir/tests" -name '*.json' -type f -size -64k -exec cp -f {} "$out/seeds/" \; || true
-[ -f "$spec_dir/config.md" ] || echo "fuzz: warning: no spec at $spec_dir; fewer seeds" >&2
 
 before=$(find "$out/artifacts" -type f | wc -l)
 echo "fuzz: running for ${seconds}s ($(find "$out/seeds" -type f | wc -l) seeds)"

@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "config.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -118,8 +117,6 @@ do_exec (struct hako_global *g, const char *id, char **rest, int nrest, int *exi
 
   for (int i = 0; i < nrest; i++)
     args[i] = rest[i];
-  if (opt.process == NULL && nrest == 0)
-    return hako_error_set (err, EINVAL, "exec: no command given (and no --process)");
   return hako_container_exec (&o, exit_code, err);
 }
 

@@ -219,15 +219,13 @@ wait_for_file () {
 # directory, no process whose root or cwd is the bundle's rootfs (compared
 # by device and inode, which holds across mount namespaces).
 assert_no_container () {
-  local id=${1:-$ID} p rootfs
+  local id=${1:-$ID} p
   if [ -e "$HAKO_ROOT/$id" ]; then
     echo "state directory $HAKO_ROOT/$id left behind" >&2
     return 1
   fi
-  rootfs=$(stat -c %d:%i "$BUNDLE/rootfs")
   for p in /proc/[0-9]*; do
-    if [ "$(stat -L -c %d:%i "$p/root" 2> /dev/null)" = "$rootfs" ] \
-      || [ "$(stat -L -c %d:%i "$p/cwd" 2> /dev/null)" = "$rootfs" ]; then
+    if [ "$p/root" -ef "$BUNDLE/rootfs" ] || [ "$p/cwd" -ef "$BUNDLE/rootfs" ]; then
       echo "process ${p#/proc/} ($(tr '\0' ' ' < "$p/cmdline")) left in the rootfs" >&2
       return 1
     fi

@@ -392,6 +392,7 @@ test_liveness (void)
 {
   struct oci_hako_status *st = sample_status ("live", getpid (), 0);
   struct hako_error err = HAKO_ERROR_INIT;
+  struct hako_store nostore = { -1, -1, NULL };
   uint64_t start;
   char state;
   pid_t child;
@@ -400,7 +401,8 @@ test_liveness (void)
       "read our own start time (%llu) and state (%c)", (unsigned long long)start, state);
   st->pid_start_time = start;
   ok (hako_status_process_alive (st), "a live pid with its start time is alive");
-  ok (strcmp (hako_container_status (st), "created") == 0, "and reported as created");
+  ok (strcmp (hako_container_status (&nostore, st), "running") == 0,
+      "and, without an exec fifo, reported as running");
   st->pid_start_time = start + 1;
   ok (!hako_status_process_alive (st), "another start time means another process");
 
@@ -413,7 +415,7 @@ test_liveness (void)
   ok (!hako_status_process_alive (st), "a zombie is not alive");
   waitpid (child, NULL, 0);
   ok (!hako_status_process_alive (st), "an exited pid is not alive");
-  ok (strcmp (hako_container_status (st), "stopped") == 0, "and reported as stopped");
+  ok (strcmp (hako_container_status (&nostore, st), "stopped") == 0, "and reported as stopped");
   hako_status_free (st);
 }
 
