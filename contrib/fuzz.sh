@@ -29,6 +29,7 @@ done
 spec_dir=${SPEC_DIR:-$srcdir/../shared/runtime-spec-v1.3.0}
 clang=${CLANG:-clang}
 out=tests/fuzz
+rm -rf "$out/seeds"
 mkdir -p "$out/corpus" "$out/seeds" "$out/artifacts"
 
 command -v "$clang" >/dev/null || { echo "fuzz: $clang not found (apt-get install clang)" >&2; exit 1; }
@@ -60,7 +61,9 @@ sh "$srcdir/tests/fuzz/make-dict.sh" "$srcdir/libocispec" > "$out/config.dict"
   find "$srcdir/tests/fuzz/regressions" -type f
   find "$srcdir/tests" -name '*.json' -type f -size -64k
 } | while read -r f; do
-  cp -f "$f" "$out/seeds/$(echo "${f#"$srcdir"/}" | tr / _)"
+  name=${f#"$srcdir"/}
+  name=${name#"$spec_dir"/}
+  cp -f "$f" "$out/seeds/$(echo "$name" | tr / _)"
 done
 
 before=$(find "$out/artifacts" -type f | wc -l)

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "hako.h"
+#include "processes.h"
 #include "pidref.h"
 #include "util.h"
 
@@ -74,8 +75,7 @@ do_kill (struct hako_global *g, const char *id, const char *signal_name, struct 
     goto out;
   if (opt.all)
     {
-      /* Needs the container's cgroup. */
-      hako_not_implemented ("kill --all", err);
+      r = hako_container_signal_all (&entry, sig, err);
       goto out;
     }
   pidfd = hako_pidref_open (entry.status->pid, entry.status->has_pid_start_time,

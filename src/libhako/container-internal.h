@@ -18,8 +18,6 @@ char *hako_state_json_for (const struct oci_hako_status *st, const char *status,
 const char *hako_entry_status (const struct hako_entry *entry);
 /* The config saved at create, for hooks and exec. */
 struct oci_config *hako_entry_config (const struct hako_entry *entry, struct hako_error *err);
-/* A pidfd of the stored init if it still runs, else -1 (errno ESRCH). */
-int hako_entry_pidfd (const struct hako_entry *entry);
 /* start, given the opened entry (used by run too). */
 int hako_entry_start (struct hako_entry *entry, struct hako_error *err);
 

@@ -14,6 +14,7 @@
 #include "hooks.h"
 #include "init.h"
 #include "log.h"
+#include "pidref.h"
 #include "util.h"
 
 char *
@@ -59,21 +60,11 @@ hako_entry_config (const struct hako_entry *entry, struct hako_error *err)
 int
 hako_entry_pidfd (const struct hako_entry *entry)
 {
-  int fd;
+  const struct oci_hako_status *st = entry->status;
 
-  if (entry->status == NULL || !entry->status->has_pid || entry->status->pid <= 0)
+  if (st == NULL || !st->has_pid || st->pid <= 0)
     return errno = ESRCH, -1;
-  fd = syscall (SYS_pidfd_open, (pid_t)entry->status->pid, 0);
-  if (fd < 0)
-    return -1;
-  /* The pid may have been reused between the check and the open: check
-   * again now that the pidfd pins the process. */
-  if (!hako_status_process_alive (entry->status))
-    {
-      close (fd);
-      return errno = ESRCH, -1;
-    }
-  return fd;
+  return hako_pidref_open (st->pid, st->has_pid_start_time, st->pid_start_time, NULL);
 }
 
 static int
@@ -173,25 +164,6 @@ hako_container_kill (const char *root, const char *id, int sig, bool all, struct
   return r;
 }
 
-/* Wait until the process behind PIDFD has exited (it need not be our child). */
-static int
-wait_exit (int pidfd, int timeout_ms, struct hako_error *err)
-{
-  struct pollfd p = { .fd = pidfd, .events = POLLIN };
-  int r;
-
-  do
-    r = poll (&p, 1, timeout_ms);
-  while (r < 0 && errno == EINTR);
-  if (r < 0)
-    return hako_error_sys (err, errno, "wait for the container init");
-  if (r == 0)
-    return hako_error_set (err, ETIMEDOUT, "the container init did not exit");
-  /* Reap it if it is ours (run, or a create in this process). */
-  waitid (P_PIDFD, pidfd, NULL, WEXITED | WNOHANG);
-  return 0;
-}
-
 int
 hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err)
 {
@@ -210,12 +182,14 @@ hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err)
       pidfd = hako_entry_pidfd (entry);
       if (pidfd >= 0)
         {
-          syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-          if (wait_exit (pidfd, 10000, err) < 0)
+          hako_pidref_signal (pidfd, SIGKILL, NULL);
+          if (hako_pidref_wait (pidfd, 10000, err) < 0)
             {
               hako_entry_close (entry);
               return -1;
             }
+          /* Reap it if it is ours (run). */
+          waitid (P_PIDFD, pidfd, NULL, WEXITED | WNOHANG);
         }
     }
   if (entry->status)

@@ -34,6 +34,8 @@ int hako_container_run (const struct hako_create_opts *o, bool detach, bool keep
 /* Signal the init (ALL: every process of the container). */
 int hako_container_kill (const char *root, const char *id, int sig, bool all,
                          struct hako_error *err);
+/* A pidfd of the stored init if it still runs, else -1 (errno ESRCH). */
+int hako_entry_pidfd (const struct hako_entry *entry);
 /* delete, given the opened entry (hako_entry_open with allow_partial):
  * kill a created (or, with FORCE, running) init and wait for it, run the
  * poststop hooks, remove the state; ENTRY is closed. */

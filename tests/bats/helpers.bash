@@ -61,7 +61,7 @@ update_config () {
 # set_args ARG...: the container's command line.
 set_args () {
   local json
-  json=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
+  json=$(jq -n -c '$ARGS.positional' --args -- "$@")
   update_config '.process.args = $a' --argjson a "$json"
 }
 
