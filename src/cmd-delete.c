@@ -23,15 +23,16 @@ static struct
 } opt;
 
 static const struct hako_option options[] = {
-  { "force f", HAKO_OPT_BOOL, &opt.force, "kill the container first if it is still running", NULL },
+  { "force f", HAKO_OPT_BOOL, &opt.force, "kill the container first if it is created or running", NULL },
 };
 
 const struct hako_command hako_cmd_delete = {
   .name = "delete",
   .summary = "remove a container and what it holds",
   .args_usage = "<container-id>",
-  .description = "   Remove a stopped container (a created one is killed first; a running one\n"
-                 "   only with --force).  --force on a container that does not exist succeeds.",
+  .description = "   Remove a stopped container.  One that is created or running is refused\n"
+                 "   (runtime-spec) unless --force, which kills it first.  --force on a\n"
+                 "   container that does not exist succeeds.",
   .min_args = 1,
   .max_args = 1,
   .run = cmd_delete,

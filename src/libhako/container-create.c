@@ -133,7 +133,8 @@ on_pre_pivot (void *data, pid_t pid, int *state_fd, struct hako_error *err)
 
   j->status.pid = pid;
   j->status.has_pid = true;
-  json = hako_state_json_for (&j->status, "creating", &len, err);
+  /* Steps 3-5 of the lifecycle follow the create of step 2: "created". */
+  json = hako_state_json_for (&j->status, "created", &len, err);
   if (json == NULL)
     return -1;
   if (h

@@ -117,7 +117,13 @@ hako_entry_start (struct hako_entry *entry, struct hako_error *err)
     return hako_error_sys (err, errno, "write exec.fifo");
   if (unlinkat (entry->dirfd, HAKO_EXEC_FIFO, 0) < 0)
     return hako_error_sys (err, errno, "remove exec.fifo");
-  return run_lifecycle_hooks (entry, "poststart", "running", false, err);
+  if (run_lifecycle_hooks (entry, "poststart", "running", false, err) == 0)
+    return 0;
+  /* runtime-spec 1.3: a failed poststart hook stops the container. */
+  fifo = hako_entry_pidfd (entry);
+  if (fifo >= 0)
+    hako_pidref_signal (fifo, SIGKILL, NULL);
+  return -1;
 }
 
 int
@@ -172,7 +178,9 @@ hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err)
 
   if (strcmp (status, "stopped") != 0)
     {
-      if (!force && strcmp (status, "created") != 0)
+      /* The spec: deleting what is not stopped (created included) is an
+       * error with no effect; --force kills it first. */
+      if (!force)
         {
           hako_error_set (err, EBUSY, "cannot delete container %s that is not stopped: %s",
                           entry->id, status);

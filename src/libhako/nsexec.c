@@ -208,6 +208,8 @@ stage2_run (struct hako_init_ctx *ctx, struct hako_error *err)
       signal (sig, SIG_DFL);
   if (setsid () < 0 && errno != EPERM)
     return hako_error_sys (err, errno, "setsid");
+  if (hako_sync_expect (ctx->sync_fd, SYNC_INIT_GO, NULL, err) < 0)
+    return -1;
   if (hako_rootfs_prepare (ctx, err) < 0)
     return -1;
   if (stage2_wait_hooks (ctx, &state_fd, err) < 0)
@@ -374,7 +376,8 @@ stage0_handle (struct stage0 *s, const struct hako_sync_msg *msg, int fd, struct
       s->init = hako_pidfd_pid (fd);
       if (fd < 0 || s->init <= 0)
         return hako_error_set (err, EPROTO, "stage 1 sent no usable pidfd");
-      return 0;
+      /* Stage 2 waits for this, so its messages never overtake the pidfd. */
+      return hako_sync_send (s->sock, SYNC_INIT_GO, 0, NULL, -1, err);
     case SYNC_PRE_PIVOT:
       if (s->cb->pre_pivot && s->cb->pre_pivot (s->cb->data, s->init, &state_fd, err) < 0)
         return -1;

@@ -13,6 +13,7 @@ enum hako_sync_type
   SYNC_USERNS_READY = 1, /* s1 -> s0: unshared CLONE_NEWUSER, write my id maps */
   SYNC_USERNS_MAPPED,    /* s0 -> s1: maps written */
   SYNC_INIT_PIDFD,       /* s1 -> s0: pidfd of stage 2 attached */
+  SYNC_INIT_GO,          /* s0 -> s2: stage 0 knows the init: talk now */
   SYNC_PRE_PIVOT,        /* s2 -> s0: mounts done; run prestart/createRuntime hooks */
   SYNC_PRE_PIVOT_DONE,   /* s0 -> s2: hooks done; memfd with the state JSON attached */
   SYNC_CONSOLE,          /* s2 -> s0: pty master attached */

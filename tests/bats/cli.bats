@@ -243,7 +243,7 @@ assert_stderr_line () {
   [ "$stderr" = 'hako: container "gone" does not exist' ]
 }
 
-@test "cli: kill refuses a stopped container, signals a live init; delete kills a created one" {
+@test "cli: kill refuses a stopped container, signals a live init; delete -f kills a created one" {
   mkdir -p "$HAKO_ROOT/dead"
   echo '{"id":"dead","bundle":"/b","pid":0}' > "$HAKO_ROOT/dead/state.json"
   run --separate-stderr hako kill dead KILL
@@ -264,8 +264,13 @@ assert_stderr_line () {
   run --separate-stderr hako kill live SIGCONT
   assert_success
   kill -0 "$pid"
-  # a created container is killed by delete, as runc does
+  # runtime-spec: deleting a container that is not stopped is an error with
+  # no effect (runc kills a created one); --force kills it
   run --separate-stderr hako delete live
+  [ "$status" -eq 1 ]
+  [ "$stderr" = "hako: cannot delete container live that is not stopped: created" ]
+  kill -0 "$pid"
+  run --separate-stderr hako delete --force live
   assert_success
   ! kill -0 "$pid" 2>/dev/null || { wait "$pid" || true; ! kill -0 "$pid" 2>/dev/null; }
   [ ! -e "$HAKO_ROOT/live" ]
