@@ -20,6 +20,7 @@
 #include "container-internal.h"
 #include "hooks.h"
 #include "log.h"
+#include "notify.h"
 #include "nsexec.h"
 #include "process.h"
 #include "rootfs.h"
@@ -241,6 +242,7 @@ create_locked (struct create_job *j, struct hako_created *out, struct hako_error
   struct hako_nsexec_callbacks cb = callbacks;
   pid_t pid = 0;
   int pidfd = -1, r;
+  char *state_path;
 
   j->config = load_config (j->o->bundle ? j->o->bundle : ".", err);
   if (j->config == NULL || prepare (j, err) < 0)
@@ -250,6 +252,11 @@ create_locked (struct create_job *j, struct hako_created *out, struct hako_error
     return -1;
   j->made_dir = true;
   cb.data = j;
+  state_path = hako_strdup_printf ("%s/%s", j->o->root, j->o->id);
+  r = hako_notify_prepare (j->config, j->entry.dirfd, state_path, err);
+  free (state_path);
+  if (r < 0)
+    goto fail;
   if (save_config (j, err) < 0 || make_exec_fifo (j, err) < 0
       || hako_rootfs_prepare_host (&j->ctx, err) < 0)
     goto fail;

@@ -14,6 +14,7 @@
 #include "hooks.h"
 #include "init.h"
 #include "log.h"
+#include "notify.h"
 #include "pidref.h"
 #include "util.h"
 
@@ -101,12 +102,15 @@ int
 hako_entry_start (struct hako_entry *entry, struct hako_error *err)
 {
   const char *status = hako_entry_status (entry);
-  cleanup_fd int fifo = -1;
+  cleanup_fd int fifo = -1, notify = -1, pidfd = -1;
 
   if (strcmp (status, "stopped") == 0)
     return hako_error_set (err, EINVAL, "cannot start a container that has stopped");
   if (strcmp (status, "created") != 0)
     return hako_error_set (err, EINVAL, "cannot start an already running container");
+  notify = hako_notify_listen (entry->dirfd, err);
+  if (notify < 0 && err && err->msg)
+    return -1;
   /* Non-blocking: if the init is gone there is no reader, and ENXIO says so. */
   fifo = openat (entry->dirfd, HAKO_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo < 0 && errno == ENXIO)
@@ -117,6 +121,12 @@ hako_entry_start (struct hako_entry *entry, struct hako_error *err)
     return hako_error_sys (err, errno, "write exec.fifo");
   if (unlinkat (entry->dirfd, HAKO_EXEC_FIFO, 0) < 0)
     return hako_error_sys (err, errno, "remove exec.fifo");
+  if (notify >= 0)
+    {
+      pidfd = hako_entry_pidfd (entry);
+      if (hako_notify_forward (notify, entry->dirfd, pidfd, entry->status->pid, err) < 0)
+        return -1;
+    }
   if (run_lifecycle_hooks (entry, "poststart", "running", false, err) == 0)
     return 0;
   /* runtime-spec 1.3: a failed poststart hook stops the container. */

@@ -12,7 +12,8 @@ src_libhako_libhako_a_SOURCES = \
 	src/libhako/container.c src/libhako/container.h src/libhako/container-internal.h \
 	src/libhako/container-create.c src/libhako/container-run.c \
 	src/libhako/exec.c src/libhako/exec.h \
-	src/libhako/processes.c src/libhako/processes.h
+	src/libhako/processes.c src/libhako/processes.h \
+	src/libhako/notify.c src/libhako/notify.h
 # Hooks, the container's pty, console sockets, the terminal proxy.
 src_libhako_libhako_a_SOURCES += src/libhako/hooks.c src/libhako/hooks.h \
 	src/libhako/terminal.c src/libhako/terminal.h src/libhako/terminal-proxy.c \
