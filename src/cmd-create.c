@@ -63,6 +63,7 @@ do_create (struct hako_global *g, const char *id, struct hako_error *err)
     .preserve_fds = (int)opt.preserve_fds,
     .no_pivot = opt.no_pivot,
     .no_new_keyring = opt.no_new_keyring,
+    .cgroup_manager = hako_cgroup_manager_name (g),
   };
 
   return hako_container_create (&o, err);

@@ -1,5 +1,4 @@
-/* hako pause: freeze all processes of a container.  Options as runc takes them; the action
- * (do_pause) is not written yet. */
+/* hako pause: freeze a container through its cgroup freezer. */
 #define _GNU_SOURCE
 #include "config.h"
 
@@ -7,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "container.h"
 #include "hako.h"
 #include "util.h"
 
@@ -23,9 +23,16 @@ const struct hako_command hako_cmd_pause = {
 static int
 do_pause (struct hako_global *g, const char *id, struct hako_error *err)
 {
-  if (hako_require_container (g, id, err) < 0)
+  struct hako_store store;
+  struct hako_entry entry;
+  int r;
+
+  if (hako_open_container (g, id, &store, &entry, err) < 0)
     return -1;
-  return hako_not_implemented ("pause", err);
+  r = hako_entry_set_paused (&entry, true, err);
+  hako_entry_close (&entry);
+  hako_store_close (&store);
+  return r;
 }
 
 int

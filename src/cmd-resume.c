@@ -1,5 +1,4 @@
-/* hako resume: thaw the processes of a paused container.  Options as runc takes them; the action
- * (do_resume) is not written yet. */
+/* hako resume: thaw a container through its cgroup freezer. */
 #define _GNU_SOURCE
 #include "config.h"
 
@@ -7,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "container.h"
 #include "hako.h"
 #include "util.h"
 
@@ -23,9 +23,16 @@ const struct hako_command hako_cmd_resume = {
 static int
 do_resume (struct hako_global *g, const char *id, struct hako_error *err)
 {
-  if (hako_require_container (g, id, err) < 0)
+  struct hako_store store;
+  struct hako_entry entry;
+  int r;
+
+  if (hako_open_container (g, id, &store, &entry, err) < 0)
     return -1;
-  return hako_not_implemented ("resume", err);
+  r = hako_entry_set_paused (&entry, false, err);
+  hako_entry_close (&entry);
+  hako_store_close (&store);
+  return r;
 }
 
 int

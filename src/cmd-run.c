@@ -70,6 +70,7 @@ do_run (struct hako_global *g, const char *id, int *exit_code, struct hako_error
     .preserve_fds = (int)opt.preserve_fds,
     .no_pivot = opt.no_pivot,
     .no_new_keyring = opt.no_new_keyring,
+    .cgroup_manager = hako_cgroup_manager_name (g),
   };
 
   /* --no-subreaper: hako is the init's parent anyway (CLONE_PARENT). */

@@ -39,6 +39,15 @@ struct hako_global
   enum hako_rootless rootless;
 };
 
+/* The manager's name as libhako takes it. */
+static inline const char *
+hako_cgroup_manager_name (const struct hako_global *g)
+{
+  return g->cgroup_manager == HAKO_CGROUP_SYSTEMD    ? "systemd"
+         : g->cgroup_manager == HAKO_CGROUP_DISABLED ? "disabled"
+                                                     : "cgroupfs";
+}
+
 /* What a command's help and argument checks need. */
 struct hako_command
 {

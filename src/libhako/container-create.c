@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "container-internal.h"
+#include "cgroup.h"
 #include "hooks.h"
 #include "log.h"
 #include "notify.h"
@@ -41,6 +42,7 @@ struct create_job
   bool foreground;
   int console_master; /* kept for run without a console socket */
   bool made_dir;      /* the state directory is ours to remove on failure */
+  struct hako_cgroup *cgroup;
 };
 
 static struct oci_config *
@@ -149,6 +151,14 @@ on_pre_pivot (void *data, pid_t pid, int *state_fd, struct hako_error *err)
 }
 
 static int
+on_init_created (void *data, pid_t pid, struct hako_error *err)
+{
+  struct create_job *j = data;
+
+  return hako_cgroup_enter (j->cgroup, pid, err);
+}
+
+static int
 on_console (void *data, int master, struct hako_error *err)
 {
   struct create_job *j = data;
@@ -221,6 +231,25 @@ prepare (struct create_job *j, struct hako_error *err)
 }
 
 static int
+make_cgroup (struct create_job *j, struct hako_error *err)
+{
+  const char *manager = j->o->cgroup_manager ? j->o->cgroup_manager : "cgroupfs";
+
+  if (strcmp (manager, "disabled") == 0)
+    return 0;
+  if (strcmp (manager, "cgroupfs") != 0)
+    return hako_error_set (err, ENOTSUP, "the %s cgroup manager is not implemented yet", manager);
+  if (hako_cgroup_create (j->config, j->o->id, geteuid () != 0, &j->cgroup, err) < 0)
+    return -1;
+  if (j->cgroup)
+    {
+      j->status.cgroup_path = hako_cgroup_serialize (j->cgroup);
+      j->status.cgroup_manager = (char *)manager;
+    }
+  return 0;
+}
+
+static int
 record (struct create_job *j, pid_t pid, struct hako_error *err)
 {
   uint64_t start = 0;
@@ -238,7 +267,8 @@ record (struct create_job *j, pid_t pid, struct hako_error *err)
 static int
 create_locked (struct create_job *j, struct hako_created *out, struct hako_error *err)
 {
-  static const struct hako_nsexec_callbacks callbacks = { NULL, on_pre_pivot, on_console };
+  static const struct hako_nsexec_callbacks callbacks
+      = { NULL, on_init_created, on_pre_pivot, on_console };
   struct hako_nsexec_callbacks cb = callbacks;
   pid_t pid = 0;
   int pidfd = -1, r;
@@ -257,10 +287,10 @@ create_locked (struct create_job *j, struct hako_created *out, struct hako_error
   free (state_path);
   if (r < 0)
     goto fail;
-  if (save_config (j, err) < 0 || make_exec_fifo (j, err) < 0
+  if (save_config (j, err) < 0 || make_exec_fifo (j, err) < 0 || make_cgroup (j, err) < 0
       || hako_rootfs_prepare_host (&j->ctx, err) < 0)
     goto fail;
-  r = hako_nsexec_start (&j->ctx, &cb, -1, &pid, &pidfd, err);
+  r = hako_nsexec_start (&j->ctx, &cb, hako_cgroup_v2_fd (j->cgroup), &pid, &pidfd, err);
   hako_rootfs_release_host ();
   if (r < 0)
     goto fail;
@@ -278,6 +308,8 @@ create_locked (struct create_job *j, struct hako_created *out, struct hako_error
   out->console_master = hako_steal_fd (&j->console_master);
   return 0;
 fail:
+  if (j->cgroup)
+    hako_cgroup_destroy (j->cgroup, NULL);
   hako_store_remove_dir (&j->store, j->o->id, NULL);
   return -1;
 }
@@ -292,6 +324,8 @@ job_free (struct create_job *j)
   hako_closep (&j->console_master);
   hako_closep (&j->entry.dirfd);
   free (j->status.created);
+  free (j->status.cgroup_path);
+  hako_cgroup_free (j->cgroup);
   free (j->bundle);
   free (j->rootfs);
   oci_config_free (j->config);

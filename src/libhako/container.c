@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "container-internal.h"
+#include "cgroup.h"
 #include "hooks.h"
 #include "init.h"
 #include "log.h"
@@ -180,6 +181,27 @@ hako_container_kill (const char *root, const char *id, int sig, bool all, struct
   return r;
 }
 
+struct hako_cgroup *
+hako_entry_cgroup (const struct hako_entry *entry, struct hako_error *err)
+{
+  const char *path = entry->status ? entry->status->cgroup_path : NULL;
+
+  if (path == NULL || *path == '\0')
+    return NULL;
+  return hako_cgroup_load (path, err);
+}
+
+/* Whatever is left in the cgroup dies with it (cgroup.kill or freeze+kill). */
+static int
+destroy_cgroup (const struct hako_entry *entry, struct hako_error *err)
+{
+  cleanup_cgroup struct hako_cgroup *cg = hako_entry_cgroup (entry, err);
+
+  if (cg == NULL)
+    return err && err->msg ? -1 : 0;
+  return hako_cgroup_destroy (cg, err);
+}
+
 int
 hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err)
 {
@@ -210,6 +232,11 @@ hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err)
           waitid (P_PIDFD, pidfd, NULL, WEXITED | WNOHANG);
         }
     }
+  if (entry->status && destroy_cgroup (entry, err) < 0)
+    {
+      hako_entry_close (entry);
+      return -1;
+    }
   if (entry->status)
     run_lifecycle_hooks (entry, "poststop", "stopped", true, NULL);
   return hako_entry_destroy (entry, err);
@@ -229,4 +256,34 @@ hako_container_delete (const char *root, const char *id, bool force, struct hako
     r = hako_entry_delete (&entry, force, err);
   hako_store_close (&store);
   return r;
+}
+
+int
+hako_entry_set_paused (struct hako_entry *entry, bool paused, struct hako_error *err)
+{
+  const char *status = hako_entry_status (entry);
+  cleanup_cgroup struct hako_cgroup *cg = NULL;
+
+  if (paused && strcmp (status, "running") != 0 && strcmp (status, "created") != 0)
+    return hako_error_set (err, EINVAL, "container not running");
+  if (!paused && strcmp (status, "paused") != 0)
+    return hako_error_set (err, EINVAL, "container not paused");
+  cg = hako_entry_cgroup (entry, err);
+  if (cg == NULL)
+    return err && err->msg ? -1
+                           : hako_error_set (err, ENOTSUP, "the container has no cgroup to freeze");
+  return hako_cgroup_freeze (cg, paused, err);
+}
+
+int
+hako_entry_update (struct hako_entry *entry, const struct oci_resources *r, struct hako_error *err)
+{
+  cleanup_cgroup struct hako_cgroup *cg = NULL;
+
+  if (strcmp (hako_entry_status (entry), "stopped") == 0)
+    return hako_error_set (err, EINVAL, "container not running");
+  cg = hako_entry_cgroup (entry, err);
+  if (cg == NULL)
+    return err && err->msg ? -1 : hako_error_set (err, ENOTSUP, "the container has no cgroup");
+  return hako_cgroup_update (cg, r, err);
 }

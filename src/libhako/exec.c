@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "container-internal.h"
 #include "init.h"
 #include "nsexec.h"
@@ -38,6 +39,7 @@ struct exec_job
   struct hako_init_ctx ctx;
   int init_pidfd;
   unsigned long ns_flags;
+  struct hako_cgroup *cgroup; /* the container's, if it has one */
 };
 
 /* A deep copy through the serializer: the copy is owned like a parsed one. */
@@ -239,6 +241,9 @@ static void __attribute__ ((noreturn)) exec_join_main (struct exec_job *j)
 
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   hako_closep (&j->ctx.console_socket_fd);
+  /* Wait until stage 0 has put us in the container's cgroups. */
+  if (hako_sync_expect (j->ctx.sync_fd, SYNC_INIT_GO, NULL, &err) < 0)
+    goto fail;
   if (setns (j->init_pidfd, j->ns_flags) < 0)
     {
       hako_error_sys (&err, errno, "join the container's namespaces");
@@ -292,7 +297,7 @@ exec_stage0 (struct exec_job *j, pid_t *pid, int *pidfd, int *master, struct hak
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return hako_error_sys (err, errno, "socketpair");
   j->ctx.sync_fd = sv[1];
-  helper = hako_clone3 (0, -1, &helper_pidfd);
+  helper = hako_clone3 (0, hako_cgroup_v2_fd (j->cgroup), &helper_pidfd);
   if (helper == 0)
     {
       close (sv[0]);
@@ -301,6 +306,9 @@ exec_stage0 (struct exec_job *j, pid_t *pid, int *pidfd, int *master, struct hak
   close (sv[1]);
   if (helper < 0)
     r = hako_error_sys (err, errno, "fork");
+  else if (hako_cgroup_enter (j->cgroup, helper, err) < 0
+           || hako_sync_send (sv[0], SYNC_INIT_GO, 0, NULL, -1, err) < 0)
+    r = -1;
   while (r == 0)
     {
       struct hako_sync_msg m;
@@ -343,6 +351,8 @@ open_container (struct exec_job *j, struct hako_error *err)
       else if ((j->init_pidfd = hako_entry_pidfd (&entry)) < 0)
         r = hako_error_set (err, ESRCH, "container not running");
       else if ((j->config = hako_entry_config (&entry, err)) == NULL)
+        r = -1;
+      else if ((j->cgroup = hako_entry_cgroup (&entry, err)) == NULL && err && err->msg)
         r = -1;
       hako_entry_close (&entry);
     }
@@ -419,5 +429,6 @@ hako_container_exec (const struct hako_exec_opts *o, int *exit_code, struct hako
   hako_closep (&j.ctx.console_socket_fd);
   oci_process_free (j.process);
   oci_config_free (j.config);
+  hako_cgroup_free (j.cgroup);
   return r;
 }

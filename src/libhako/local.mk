@@ -57,3 +57,11 @@ src/libhako/commit.h: FORCE
 FORCE:
 dist-hook:
 	(cd $(top_srcdir) && git rev-parse --verify -q HEAD || echo unknown) > $(distdir)/.tarball-commit
+# Control groups: the cgroupfs driver for v1, v2 and hybrid hosts (layout,
+# paths, per-version resource writers, conversions, the v2 device filter,
+# freeze/kill/removal).  libm: the shares -> weight mapping.
+src_libhako_libhako_a_SOURCES += src/libhako/cgroup.c src/libhako/cgroup.h \
+	src/libhako/cgroup-internal.h src/libhako/cgroup-paths.c src/libhako/cgroup-io.c \
+	src/libhako/cgroup-apply.c src/libhako/cgroup-v1.c src/libhako/cgroup-v2.c \
+	src/libhako/cgroup-resources.c src/libhako/cgroup-bpf.c src/libhako/cgroup-ops.c
+LIBHAKO_LIBS += -lm

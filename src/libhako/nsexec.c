@@ -210,6 +210,8 @@ stage2_run (struct hako_init_ctx *ctx, struct hako_error *err)
     return hako_error_sys (err, errno, "setsid");
   if (hako_sync_expect (ctx->sync_fd, SYNC_INIT_GO, NULL, err) < 0)
     return -1;
+  if ((ctx->ns.create & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
+    return hako_error_sys (err, errno, "create the cgroup namespace");
   if (hako_rootfs_prepare (ctx, err) < 0)
     return -1;
   if (stage2_wait_hooks (ctx, &state_fd, err) < 0)
@@ -222,9 +224,8 @@ stage2_run (struct hako_init_ctx *ctx, struct hako_error *err)
   /* sysctl and the cwd go before finalize, which may make /proc/sys and
    * "/" read-only. */
   if (hako_rootfs_pivot (ctx, err) < 0 || stage2_setup_console (ctx, err) < 0
-      || hako_kernel_settings_apply (ctx, err) < 0
-      || hako_process_cwd_create (c->process, err) < 0 || hako_rootfs_finalize (ctx, err) < 0
-      || hako_process_prepare (ctx, c->process, err) < 0)
+      || hako_kernel_settings_apply (ctx, err) < 0 || hako_process_cwd_create (c->process, err) < 0
+      || hako_rootfs_finalize (ctx, err) < 0 || hako_process_prepare (ctx, c->process, err) < 0)
     return -1;
   /* From here stage 0 may exit: the init must outlive it. */
   prctl (PR_SET_PDEATHSIG, 0);
@@ -300,7 +301,9 @@ write_time_offsets (const struct oci_time_offsets *t, struct hako_error *err)
 static int
 stage1_namespaces (struct hako_init_ctx *ctx, struct hako_error *err)
 {
-  unsigned long rest = ctx->ns.create & ~(unsigned long)CLONE_NEWUSER;
+  /* The cgroup namespace is made by stage 2, once stage 0 has put it in
+   * its cgroups: the namespace is rooted where the process is. */
+  unsigned long rest = ctx->ns.create & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWCGROUP);
 
   if (stage1_enter_userns (ctx, err) < 0)
     return -1;
@@ -376,6 +379,8 @@ stage0_handle (struct stage0 *s, const struct hako_sync_msg *msg, int fd, struct
       s->init = hako_pidfd_pid (fd);
       if (fd < 0 || s->init <= 0)
         return hako_error_set (err, EPROTO, "stage 1 sent no usable pidfd");
+      if (s->cb->init_created && s->cb->init_created (s->cb->data, s->init, err) < 0)
+        return -1;
       /* Stage 2 waits for this, so its messages never overtake the pidfd. */
       return hako_sync_send (s->sock, SYNC_INIT_GO, 0, NULL, -1, err);
     case SYNC_PRE_PIVOT:

@@ -30,6 +30,9 @@ void hako_ns_plan_close (struct hako_ns_plan *plan);
 struct hako_nsexec_callbacks
 {
   void *data;
+  /* The init exists (stage 1 just cloned it) and waits: put it in its
+   * cgroups now, before it creates its cgroup namespace. */
+  int (*init_created) (void *data, pid_t init_pid, struct hako_error *err);
   /* Stage 2 has its mounts; run prestart and createRuntime hooks and
    * return (in *state_fd) a memfd holding the state JSON for the hooks that
    * run inside the container. */

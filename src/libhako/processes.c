@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "container.h"
 #include "pidref.h"
 #include "util.h"
@@ -80,10 +81,17 @@ hako_container_pids (const struct hako_entry *entry, pid_t **pids, size_t *n,
   pid_t init;
   ino_t ours, theirs;
 
+  cleanup_cgroup struct hako_cgroup *cg = NULL;
+
   *pids = NULL;
   *n = 0;
   if (pidfd < 0)
     return 0;
+  cg = hako_entry_cgroup (entry, err);
+  if (cg)
+    return hako_cgroup_pids (cg, pids, n, err);
+  if (err && err->msg)
+    return -1;
   init = entry->status->pid;
   if (pid_ns_of (getpid (), &ours) < 0 || pid_ns_of (init, &theirs) < 0)
     return hako_error_sys (err, errno, "read the pid namespace of %d", init);
@@ -99,6 +107,12 @@ hako_container_signal_all (const struct hako_entry *entry, int sig, struct hako_
   cleanup_fd int init = hako_entry_pidfd (entry);
   size_t n = 0;
 
+  cleanup_cgroup struct hako_cgroup *cg = hako_entry_cgroup (entry, err);
+
+  if (cg)
+    return hako_cgroup_kill_all (cg, sig, err);
+  if (err && err->msg)
+    return -1;
   if (hako_container_pids (entry, &pids, &n, err) < 0)
     return -1;
   if (n == 0)

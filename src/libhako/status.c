@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "status.h"
 
+#include "cgroup.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -522,6 +524,18 @@ hako_status_process_alive (const struct oci_hako_status *status)
   return !status->has_pid_start_time || start == status->pid_start_time;
 }
 
+static bool
+is_frozen (const struct oci_hako_status *status)
+{
+  cleanup_cgroup struct hako_cgroup *cg = NULL;
+  bool frozen = false;
+
+  if (status->cgroup_path == NULL || *status->cgroup_path == '\0')
+    return false;
+  cg = hako_cgroup_load (status->cgroup_path, NULL);
+  return cg && hako_cgroup_is_frozen (cg, &frozen) == 0 && frozen;
+}
+
 const char *
 hako_container_status (struct hako_store *store, const struct oci_hako_status *status)
 {
@@ -534,7 +548,7 @@ hako_container_status (struct hako_store *store, const struct oci_hako_status *s
   snprintf (fifo, sizeof fifo, "%s/exec.fifo", status->id);
   if (store->dirfd >= 0 && fstatat (store->dirfd, fifo, &st, AT_SYMLINK_NOFOLLOW) == 0)
     return "created";
-  return "running";
+  return is_frozen (status) ? "paused" : "running";
 }
 
 char *
