@@ -4,7 +4,8 @@
      measure OUTFILE COMMAND [ARG...]
 
    Appends one line "WALL_US MAXRSS_KB STATUS" to OUTFILE, where STATUS is
-   the exit code (128+N after signal N), and exits with that status.  The
+   the exit code (128+N after signal N), and exits with that status.  A
+   command still running after MEASURE_TIMEOUT seconds is killed.  The
    clock runs from just before fork() to the return of wait4(), so it holds
    one fork+exec of overhead, the same for every command measured.
 
@@ -15,12 +16,39 @@
    resolution and the shell's own fork.  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+enum
+{
+  MEASURE_TIMEOUT = 60
+};
+
+static volatile sig_atomic_t timed_out;
+
+static void
+on_alarm (int sig)
+{
+  (void)sig;
+  timed_out = 1;
+}
+
+/* A hung runtime must not hang the benchmark: SIGALRM interrupts wait4
+   (no SA_RESTART), and the loop below then kills the command.  */
+static void
+arm_timeout (void)
+{
+  struct sigaction sa = { .sa_handler = on_alarm };
+
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGALRM, &sa, NULL);
+  alarm (MEASURE_TIMEOUT);
+}
 
 static long long
 now_us (void)
@@ -53,6 +81,8 @@ main (int argc, char **argv)
       fprintf (stderr, "usage: measure OUTFILE COMMAND [ARG...]\n");
       return 2;
     }
+  /* Armed before the clock starts; fork() does not pass alarms on.  */
+  arm_timeout ();
   start = now_us ();
   pid = fork ();
   if (pid < 0)
@@ -67,7 +97,13 @@ main (int argc, char **argv)
       _exit (127);
     }
   while (wait4 (pid, &status, 0, &usage) < 0)
-    if (errno != EINTR)
+    if (errno == EINTR && timed_out)
+      {
+        fprintf (stderr, "measure: %s: killed after %d s\n", argv[2], MEASURE_TIMEOUT);
+        kill (pid, SIGKILL);
+        timed_out = 0;
+      }
+    else if (errno != EINTR)
       {
         fprintf (stderr, "measure: wait4: %s\n", strerror (errno));
         return 125;

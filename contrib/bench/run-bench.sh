@@ -24,7 +24,7 @@ usage() {
 # ---------------------------------------------------------------------------
 # Inside the private mount namespace: the timed loop.  Called as
 #   run-bench.sh --inner WORKDIR N NAME=COMMAND...
-# and appends "NAME WALL_US MAXRSS_KB STATUS" lines to WORKDIR/samples.
+# and appends "WALL_US MAXRSS_KB STATUS" lines to WORKDIR/sample.NAME.
 
 # crun refuses the hybrid cgroup layout (v1 controllers plus a cgroup2 at
 # /sys/fs/cgroup/unified).  A scratch tmpfs over the cgroup2 mount, in this
@@ -39,27 +39,46 @@ hide_unified_cgroup() {
   fi
 }
 
-# One timed run of runtime NAME for iteration I; on failure the runtime's
-# stderr goes to WORKDIR/NAME.err and the runtime is dropped.
+# One timed run of row NAME for iteration I, recorded in WORKDIR/SET.NAME
+# (SET: sample or warmup).  The first failure's stderr is kept in
+# WORKDIR/NAME.err; the summary leaves failed runs out of the statistics.
 measure_one() {
-  local name=$1 i=$2 cmd=${commands[$1]}
+  local set=$1 name=$2 i=$3 cmd=${commands[$2]}
   local -a argv
   read -r -a argv <<<"$cmd"
   # Container commands (those with a state --root) end in the container id.
   case " $cmd " in
     *" --root "*) argv+=("bench-$$-$name-$i") ;;
   esac
-  if ! "$workdir/measure" "$workdir/sample.$name" "${argv[@]}" \
+  if ! "$workdir/measure" "$workdir/$set.$name" "${argv[@]}" \
     >/dev/null 2>"$workdir/$name.last-err"; then
-    {
-      echo "iteration $i: ${argv[*]}"
+    [ -e "$workdir/$name.err" ] || {
+      echo "run $i: ${argv[*]}"
       cat "$workdir/$name.last-err"
     } >"$workdir/$name.err"
-    failed[$name]=1
+    return 1
   fi
 }
 
+# A failed run can leave container processes behind (e.g. an init blocked on
+# its exec fifo after the runtime gave up).  Anything still holding a file
+# under WORKDIR was started here: kill it, by pid, and say whose it was.
+# shellcheck disable=SC2317  # run from the EXIT trap
+kill_strays() {
+  local p links who
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    if [ "$p" = $$ ] || [ "$p" = "$BASHPID" ]; then continue; fi
+    links=$(find "/proc/$p/fd" -lname "$workdir/*" -printf '%l\n' 2>/dev/null || true)
+    [ -n "$links" ] || continue
+    who=$(grep -o -E 'root-[a-z-]+|[a-z-]+\.last-err' <<<"$links" | head -1)
+    echo "run-bench: killing stray pid $p ($who): $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)" >&2
+    kill -KILL "$p" 2>/dev/null || true
+  done
+}
+
 # Delete what a failed run may have left, while the cgroup view is the same.
+# shellcheck disable=SC2317  # run from the EXIT trap
 delete_leftovers() {
   local name id k root
   for name in "${!commands[@]}"; do
@@ -70,16 +89,18 @@ delete_leftovers() {
       [ "${argv[k]}" != --root ] || root=${argv[k + 1]}
     done
     [ -n "$root" ] || continue
-    for id in $("${argv[0]}" --root "$root" list -q 2>/dev/null); do
-      "${argv[0]}" --root "$root" delete -f "$id" >/dev/null 2>&1 || true
-    done
+    # Through a file, not $(...): a stray holding a pipe would block here.
+    "${argv[0]}" --root "$root" list -q >"$workdir/ids" 2>/dev/null || continue
+    while read -r id; do
+      "${argv[0]}" --root "$root" delete -f "$id" </dev/null >/dev/null 2>&1 || true
+    done <"$workdir/ids"
   done
 }
 
 inner_main() {
   workdir=$1 n=$2
   shift 2
-  declare -gA commands=() failed=()
+  declare -gA commands=() dropped=()
   local -a names=()
   local spec
   for spec in "$@"; do
@@ -87,20 +108,21 @@ inner_main() {
     commands[${spec%%=*}]=${spec#*=}
   done
   hide_unified_cgroup
-  trap delete_leftovers EXIT
+  trap 'kill_strays; delete_leftovers' EXIT
   local name i k count=${#names[@]}
-  # One untimed warm-up each: page cache, and an early, clear failure.
+  # Untimed warm-up: page cache, and an early, clear failure.  A row that
+  # fails it twice in a row is dropped.
   for name in "${names[@]}"; do
-    measure_one "$name" warmup
+    measure_one warmup "$name" warmup || measure_one warmup "$name" warmup2 \
+      || dropped[$name]=1
   done
-  rm -f "$workdir"/sample.*
   for ((i = 0; i < n; i++)); do
     # Round-robin, starting one further each iteration, so no runtime
     # always follows the same one (e.g. into its deferred cleanup).
     for ((k = 0; k < count; k++)); do
       name=${names[(i + k) % count]}
-      [ -z "${failed[$name]:-}" ] || continue
-      measure_one "$name" "$i"
+      [ -z "${dropped[$name]:-}" ] || continue
+      measure_one sample "$name" "$i" || true
     done
   done
 }
@@ -130,7 +152,10 @@ hako=${1:-${HAKO:-}}
 if [ -z "$hako" ]; then
   if [ -x ./hako ]; then hako=./hako; else hako=$(command -v hako || true); fi
 fi
-[ -n "$hako" ] && [ -x "$hako" ] || { echo "run-bench: no hako binary (pass one)" >&2; exit 2; }
+if [ -z "$hako" ] || [ ! -x "$hako" ]; then
+  echo "run-bench: no hako binary (pass one)" >&2
+  exit 2
+fi
 hako=$(realpath "$hako")
 crun=$(command -v crun || echo /usr/bin/crun)
 runc=$(command -v runc || echo /usr/sbin/runc)
@@ -168,7 +193,7 @@ specs=(
   "hako=$hako --root $workdir/root-hako run -b $bundle"
   "crun=$crun --root $workdir/root-crun run -b $bundle"
   "runc=$runc --root $workdir/root-runc run -b $bundle"
-  # hako does not manage cgroups yet; crun without them is the like-for-like.
+  # The same without cgroups: what creating and removing them costs crun.
   "crun-nocg=$crun --root $workdir/root-crun-nocg --cgroup-manager=disabled run -b $bundle"
 )
 
@@ -180,14 +205,16 @@ unshare -m --propagation private "$BASH" "$0" --inner "$workdir" "$n" "${specs[@
 # The table.  Percentiles are nearest-rank; RSS is the maximum over all runs.
 
 summarize() {
-  local name=$1 file=$workdir/sample.$1
-  [ -s "$file" ] || { echo "$name - - - - 0"; return; }
-  sort -n -k1,1 "$file" | awk -v name="$name" '
+  local name=$1 file=$workdir/sample.$1 fails=0
+  [ -s "$file" ] || { echo "$name - - - - 0 0"; return; }
+  fails=$(awk '$3 != 0' "$file" | wc -l)
+  awk '$3 == 0' "$file" | sort -n -k1,1 | awk -v name="$name" -v fails="$fails" '
     { wall[NR] = $1 / 1000; sum += $1 / 1000; if ($2 > rss) rss = $2 }
     END {
       med = (NR % 2) ? wall[(NR + 1) / 2] : (wall[NR / 2] + wall[NR / 2 + 1]) / 2
       p90 = wall[int(NR * 0.9 + 0.999999)]
-      printf "%s %.2f %.2f %.2f %d %d\n", name, med, p90, sum / NR, rss, NR
+      if (NR == 0) { print name, "- - - - 0", fails; exit }
+      printf "%s %.2f %.2f %.2f %d %d %d\n", name, med, p90, sum / NR, rss, NR, fails
     }'
 }
 
@@ -195,22 +222,23 @@ summarize() {
   for spec in "${specs[@]}"; do summarize "${spec%%=*}"; done
 } >"$workdir/summary"
 
-awk -v n="$n" '
+awk '
   { name[NR] = $1; med[NR] = $2; p90[NR] = $3; mean[NR] = $4; rss[NR] = $5; runs[NR] = $6
+    fails[NR] = $7
     if ($1 == "hako") { hmed = $2; hrss = $5 } }
   END {
-    printf "%-24s %9s %9s %9s %11s %6s %10s %10s\n", "runtime", "median ms", "p90 ms",
-      "mean ms", "maxRSS KB", "runs", "hako/x ms", "hako/x RSS"
+    printf "%-24s %9s %9s %9s %10s %4s %5s %9s %10s\n", "runtime", "median ms", "p90 ms",
+      "mean ms", "maxRSS KB", "ok", "fail", "hako/x ms", "hako/x RSS"
     label["true"] = "exec /bin/true (floor)"
     label["bare"] = "bare.c ns+pivot_root"
     label["crun-nocg"] = "crun, no cgroups"
     for (i = 1; i <= NR; i++) {
       l = (name[i] in label) ? label[name[i]] : name[i]
-      if (runs[i] == 0) { printf "%-24s %9s\n", l, "FAILED"; continue }
+      if (runs[i] == 0) { printf "%-24s %s\n", l, "FAILED: no successful run (error below)"; continue }
       rt = (hmed != "" && hmed != "-" && med[i] > 0) ? sprintf("%.2f", hmed / med[i]) : "-"
       rr = (hrss != "" && hrss != "-" && rss[i] > 0) ? sprintf("%.2f", hrss / rss[i]) : "-"
-      printf "%-24s %9s %9s %9s %11s %6d %10s %10s\n", l, med[i], p90[i], mean[i], rss[i],
-        runs[i], rt, rr
+      printf "%-24s %9s %9s %9s %10s %4d %5d %9s %10s\n", l, med[i], p90[i], mean[i], rss[i],
+        runs[i], fails[i], rt, rr
     }
   }' "$workdir/summary"
 awk '$1 == "hako" { h = $2; hr = $5 } $1 ~ /^(crun|runc)/ { m[$1] = $2; r[$1] = $5 }
@@ -220,10 +248,12 @@ awk '$1 == "hako" { h = $2; hr = $5 } $1 ~ /^(crun|runc)/ { m[$1] = $2; r[$1] = 
 echo "(wall: fork to wait4 of the runtime command; maxRSS: ru_maxrss from wait4, as"
 echo " /usr/bin/time %M reports it: the top-level process, or a child it reaped if larger)"
 
+# Any failed run makes the benchmark fail: the table would otherwise hide it.
 status=0
-for name in hako crun runc crun-nocg bare true; do
+for spec in "${specs[@]}"; do
+  name=${spec%%=*}
   if [ -s "$workdir/$name.err" ]; then
-    echo "run-bench: $name failed, dropped:" >&2
+    echo "run-bench: $name: failed runs (see the fail column); the first:" >&2
     sed 's/^/  /' "$workdir/$name.err" >&2
     status=1
   fi

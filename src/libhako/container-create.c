@@ -21,10 +21,12 @@
 #include "cgroup.h"
 #include "hooks.h"
 #include "log.h"
+#include "netdev.h"
 #include "notify.h"
 #include "nsexec.h"
 #include "process.h"
 #include "rootfs.h"
+#include "seccomp.h"
 #include "terminal.h"
 #include "util.h"
 #include "validate-linux.h"
@@ -43,6 +45,7 @@ struct create_job
   int console_master; /* kept for run without a console socket */
   bool made_dir;      /* the state directory is ours to remove on failure */
   struct hako_cgroup *cgroup;
+  struct hako_seccomp_prog seccomp; /* linux.seccomp compiled; ctx.seccomp points here */
 };
 
 static struct oci_config *
@@ -136,6 +139,9 @@ on_pre_pivot (void *data, pid_t pid, int *state_fd, struct hako_error *err)
 
   j->status.pid = pid;
   j->status.has_pid = true;
+  /* Devices first, so that the hooks see them in the container. */
+  if (hako_netdevs_move (j->config, pid, err) < 0)
+    return -1;
   /* Steps 3-5 of the lifecycle follow the create of step 2: "created". */
   json = hako_state_json_for (&j->status, "created", &len, err);
   if (json == NULL)
@@ -199,6 +205,29 @@ hako_send_pidfd (const char *socket_path, int pidfd, struct hako_error *err)
   return 0;
 }
 
+/* SELinux and AppArmor are not applied yet (the security issue): refuse
+ * what would silently go unenforced; SELinux labels on a host without
+ * SELinux are ignored, as crun does, so such configs still run. */
+int
+hako_lsm_check (const struct oci_process *p, const struct oci_linux *lx, struct hako_error *err)
+{
+  bool selinux = access ("/sys/fs/selinux/enforce", F_OK) == 0;
+
+  if (p && p->apparmor_profile && *p->apparmor_profile)
+    return hako_error_set (err, ENOTSUP,
+                           "config.json: process.apparmorProfile: AppArmor profiles "
+                           "are not supported by hako yet");
+  if (selinux
+      && ((p && p->selinux_label && *p->selinux_label)
+          || (lx && lx->mount_label && *lx->mount_label)))
+    return hako_error_set (err, ENOTSUP,
+                           "config.json: SELinux labels are not supported by hako "
+                           "yet");
+  if ((p && p->selinux_label) || (lx && lx->mount_label))
+    hako_log_debug ("SELinux is off on this host: labels ignored");
+  return 0;
+}
+
 static int
 prepare (struct create_job *j, struct hako_error *err)
 {
@@ -206,6 +235,12 @@ prepare (struct create_job *j, struct hako_error *err)
 
   if (j->config->process == NULL)
     return hako_error_set (err, EINVAL, "config.json: process: required to create a container");
+  if (j->config->process->terminal && !j->foreground && j->o->console_socket == NULL)
+    return hako_error_set (err, EINVAL,
+                           "config.json: process.terminal: a detached container "
+                           "needs --console-socket to hand its terminal to");
+  if (hako_lsm_check (j->config->process, j->config->linux, err) < 0)
+    return -1;
   if (resolve_paths (j, err) < 0 || hako_ns_plan_build (j->config, &ctx->ns, err) < 0)
     return -1;
   ctx->config = j->config;
@@ -216,6 +251,13 @@ prepare (struct create_job *j, struct hako_error *err)
   ctx->no_pivot = j->o->no_pivot;
   ctx->no_new_keyring = j->o->no_new_keyring;
   ctx->preserve_fds = j->o->preserve_fds;
+  /* seccomp: compiled here, before anything exists, loaded by stage 2. */
+  if (j->config->linux && j->config->linux->seccomp)
+    {
+      if (hako_seccomp_compile (j->config->linux->seccomp, &j->seccomp, err) < 0)
+        return -1;
+      ctx->seccomp = &j->seccomp;
+    }
   if (j->o->console_socket)
     {
       ctx->console_socket_fd = hako_console_socket_connect (j->o->console_socket, err);
@@ -326,6 +368,7 @@ job_free (struct create_job *j)
   free (j->status.created);
   free (j->status.cgroup_path);
   hako_cgroup_free (j->cgroup);
+  hako_seccomp_prog_release (&j->seccomp);
   free (j->bundle);
   free (j->rootfs);
   oci_config_free (j->config);

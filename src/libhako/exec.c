@@ -25,6 +25,7 @@
 #include "init.h"
 #include "nsexec.h"
 #include "process.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
@@ -39,7 +40,8 @@ struct exec_job
   struct hako_init_ctx ctx;
   int init_pidfd;
   unsigned long ns_flags;
-  struct hako_cgroup *cgroup; /* the container's, if it has one */
+  struct hako_cgroup *cgroup;       /* the container's, if it has one */
+  struct hako_seccomp_prog seccomp; /* the container's linux.seccomp, as runc applies it */
 };
 
 /* A deep copy through the serializer: the copy is owned like a parsed one. */
@@ -190,7 +192,7 @@ build_process (struct exec_job *j, struct hako_error *err)
   r = oci_process_validate_linux (j->process, j->o->process_file ? "process.json" : "exec",
                                   &warnings, err);
   oci_warnings_free (&warnings);
-  return r;
+  return r < 0 ? -1 : hako_lsm_check (j->process, NULL, err);
 }
 
 static unsigned long
@@ -394,6 +396,14 @@ exec_run (struct exec_job *j, int *exit_code, struct hako_error *err)
   j->ctx.preserve_fds = j->o->preserve_fds;
   j->ns_flags = container_ns_flags (j->config);
   j->ctx.userns = j->ns_flags & CLONE_NEWUSER;
+  /* seccomp: the exec'd process gets the container's filter (runc does
+   * too), compiled from the saved config before forking. */
+  if (j->config->linux && j->config->linux->seccomp)
+    {
+      if (hako_seccomp_compile (j->config->linux->seccomp, &j->seccomp, err) < 0)
+        return -1;
+      j->ctx.seccomp = &j->seccomp;
+    }
   if (j->o->console_socket
       && (j->ctx.console_socket_fd = hako_console_socket_connect (j->o->console_socket, err)) < 0)
     return hako_error_wrap (err, "--console-socket");
@@ -430,5 +440,6 @@ hako_container_exec (const struct hako_exec_opts *o, int *exit_code, struct hako
   oci_process_free (j.process);
   oci_config_free (j.config);
   hako_cgroup_free (j.cgroup);
+  hako_seccomp_prog_release (&j.seccomp);
   return r;
 }

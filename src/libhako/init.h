@@ -13,6 +13,8 @@
 #include "error.h"
 #include "oci.h"
 
+struct hako_seccomp_prog;
+
 /* Flags of namespaces (CLONE_NEW*) the container creates or joins. */
 struct hako_ns_plan
 {
@@ -40,7 +42,10 @@ struct hako_init_ctx
   /* Stage 0's own fds that must not survive into stage 1: above all the
    * container's lock (an flock lives as long as any copy of its fd). */
   int parent_only_fds[4];
-  bool detach;           /* create/run -d: stdio stays as given */
+  bool detach; /* create/run -d: stdio stays as given */
+  /* linux.seccomp compiled by stage 0 (seccomp.h), NULL when none; loaded
+   * by hako_process_prepare (no_new_privs false) or hako_process_exec. */
+  struct hako_seccomp_prog *seccomp;
   /* Set by stage 2 while it works. */
   int console_master_fd;
   char console_slave_path[64];

@@ -65,3 +65,9 @@ src_libhako_libhako_a_SOURCES += src/libhako/cgroup.c src/libhako/cgroup.h \
 	src/libhako/cgroup-apply.c src/libhako/cgroup-v1.c src/libhako/cgroup-v2.c \
 	src/libhako/cgroup-resources.c src/libhako/cgroup-bpf.c src/libhako/cgroup-ops.c
 LIBHAKO_LIBS += -lm
+# linux.netDevices: host interfaces moved into the container's network
+# namespace over a small rtnetlink client.
+src_libhako_libhako_a_SOURCES += src/libhako/netdev.c src/libhako/netdev.h \
+	src/libhako/netlink.c src/libhako/netlink.h
+# linux.seccomp: compiled with libseccomp in stage 0, loaded in stage 2.
+src_libhako_libhako_a_SOURCES += src/libhako/seccomp.c src/libhako/seccomp.h

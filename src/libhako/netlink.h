@@ -26,10 +26,10 @@ struct hako_nl_req
 
 struct hako_nl
 {
-  int fd;         /* NETLINK_ROUTE socket; talks to the netns it was created in */
-  uint32_t seq;   /* sequence number of the last request */
-  char *rbuf;     /* receive buffer */
-  char ext[160];  /* the kernel's extended ACK text for the last failure, or "" */
+  int fd;        /* NETLINK_ROUTE socket; talks to the netns it was created in */
+  uint32_t seq;  /* sequence number of the last request */
+  char *rbuf;    /* receive buffer */
+  char ext[160]; /* the kernel's extended ACK text for the last failure, or "" */
 };
 
 /* Open a socket in the calling thread's network namespace. */

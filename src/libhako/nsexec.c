@@ -394,7 +394,9 @@ stage0_handle (struct stage0 *s, const struct hako_sync_msg *msg, int fd, struct
         return s->cb->console (s->cb->data, fd, err);
       close (fd);
       return 0;
-    case SYNC_ERROR: hako_closep (&fd); return hako_error_set (err, msg->errnum, "%s", msg->text);
+    case SYNC_ERROR:
+      hako_closep (&fd);
+      return hako_error_set (err, msg->errnum, "create: %s", msg->text);
     default:
       hako_closep (&fd);
       return hako_error_set (err, EPROTO, "sync: unexpected message %u", msg->type);

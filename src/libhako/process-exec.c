@@ -20,6 +20,7 @@
 #include "inroot.h"
 #include "log.h"
 #include "procfs.h"
+#include "seccomp.h"
 #include "util.h"
 
 /* What hako_process_exec runs.  Stage 2 and the exec child are single
@@ -372,6 +373,10 @@ hako_process_exec (struct hako_init_ctx *ctx, const struct oci_process *process,
   if (check_own_fds (ctx, keep, err) < 0 || cloexec_from (keep, err) < 0)
     return -1;
   keep_fds_open (keep);
+  /* seccomp with no_new_privs: as late as possible, so the filter only
+   * has to allow execve itself (hako_process_prepare loads it otherwise). */
+  if (ctx->seccomp && process->no_new_privileges && hako_seccomp_load (ctx->seccomp, err) < 0)
+    return -1;
   execve (plan.resolved, plan.argv, plan.envp);
   return hako_error_sys (err, errno, "exec \"%s\"", plan.argv[0]);
 }

@@ -24,6 +24,7 @@
 #include "caps.h"
 #include "inroot.h"
 #include "procfs.h"
+#include "seccomp.h"
 #include "util.h"
 
 _Static_assert(sizeof (gid_t) == sizeof (uint32_t), "additionalGids are passed as gid_t");
@@ -300,6 +301,11 @@ hako_process_prepare (struct hako_init_ctx *ctx, const struct oci_process *proce
                       struct hako_error *err)
 {
   if (hako_process_prepare_privileged (ctx, process, err) < 0)
+    return -1;
+  /* seccomp: without no_new_privs the kernel wants CAP_SYS_ADMIN, which
+   * the identity switch may drop, so the filter goes in now; with it,
+   * hako_process_exec loads the filter right before execve. */
+  if (ctx->seccomp && !process->no_new_privileges && hako_seccomp_load (ctx->seccomp, err) < 0)
     return -1;
   return hako_process_switch_identity (ctx, process, err);
 }

@@ -39,14 +39,15 @@ make_rootfs () {
   cp -a "$ROOTFS_CACHE/." "$dir/"
 }
 
-# make_bundle [DIR]: DIR/rootfs plus DIR/config.json from `hako spec`,
-# adjusted for tests (no terminal, runs `true`).  Sets BUNDLE.
+# make_bundle [DIR [JQ_FILTER]]: DIR/rootfs plus DIR/config.json from
+# `$RUNTIME spec`, adjusted for tests (no terminal, runs `true`) and by
+# JQ_FILTER if given.  Sets BUNDLE.
 make_bundle () {
   BUNDLE=${1:-${BATS_TEST_TMPDIR:-${BATS_TMPDIR:-/tmp}}/bundle}
   make_rootfs "$BUNDLE/rootfs" || return 1
   rm -f "$BUNDLE/config.json"
   "$RUNTIME" spec -b "$BUNDLE" || return 1
-  update_config '.process.terminal = false | .process.args = ["true"]'
+  update_config ".process.terminal = false | .process.args = [\"true\"] | ${2:-.}"
 }
 
 # update_config JQ_FILTER [JQ_ARGS...]: rewrite $BUNDLE/config.json in place.
@@ -82,6 +83,7 @@ cleanup_containers () {
   [ -d "$HAKO_ROOT" ] || return 0
   for d in "$HAKO_ROOT"/*/; do
     [ -d "$d" ] || continue
+    case $(basename "$d") in @*) continue ;; esac # hako's lock directory
     rt delete --force "$(basename "$d")" >/dev/null 2>&1 || true
   done
 }

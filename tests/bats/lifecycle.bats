@@ -12,9 +12,8 @@ bats_require_minimum_version 1.5.0
 setup () {
   requires_root
   requires_cmd jq
-  make_bundle "$BATS_TEST_TMPDIR/bundle"
   # Tests leave marks in the rootfs (config.bats tests root.readonly).
-  update_config '.root.readonly = false'
+  make_bundle "$BATS_TEST_TMPDIR/bundle" '.root.readonly = false'
   new_id life
 }
 
@@ -73,6 +72,16 @@ teardown () {
   assert_equal "$(jq -r .bundle <<< "$output")" "$BUNDLE" bundle
   assert_equal "$(jq -c '.annotations | to_entries | sort_by(.key) | from_entries' <<< "$output")" \
     '{"com.example.n":"42","org.example.key":"value"}' annotations
+  # And the runtime-spec's state schema accepts it.
+  if [ -f "$SPEC_DIR/schema/state-schema.json" ]; then
+    "${PYTHON3:-/usr/bin/python3}" -c '
+import json, os, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+base = "file://" + os.path.dirname(os.path.abspath(sys.argv[1])) + "/"
+resolver = jsonschema.RefResolver(base, schema)
+jsonschema.Draft4Validator(schema, resolver=resolver).validate(json.loads(sys.argv[2]))' \
+      "$SPEC_DIR/schema/state-schema.json" "$output"
+  fi
 }
 
 @test "state: an unknown container is an error" {
@@ -223,7 +232,7 @@ teardown () {
   [ ! -d "/proc/$pid" ]
 }
 
-@test "delete: a stopped container is removed; a created one is removed" {
+@test "delete: a stopped container is removed; a created one needs -f" {
   set_args true
   run_create
   assert_success
@@ -238,7 +247,14 @@ teardown () {
   assert_success
   local pid
   pid=$(state_field pid)
-  run rt delete "$ID"
+  if ! is_runc; then
+    # Spec 1.3: deleting a container that is not stopped is an error (runc
+    # kills a created one instead).
+    run --separate-stderr rt delete "$ID"
+    assert_failure
+    assert_equal "$(state_field status)" created status
+  fi
+  run rt delete -f "$ID"
   assert_success
   run rt state "$ID"
   assert_failure
@@ -428,7 +444,7 @@ teardown () {
   assert_equal "$(state_field status)" running status
 }
 
-@test "exec: a stopped or created container refuses exec" {
+@test "exec: a stopped container refuses exec" {
   set_args true
   run_create
   assert_success
@@ -491,6 +507,26 @@ teardown () {
   assert_equal "${lines[*]:1}" "0 1 2 3" "fds in the exec'd process"
 }
 
+@test "fds: LISTEN_FDS fds pass through, LISTEN_PID becomes the container's" {
+  echo socket-fd > "$BATS_TEST_TMPDIR/f3"
+  set_args sh -c 'echo "$LISTEN_FDS $LISTEN_PID"; cat <&3; ls /proc/$$/fd; :'
+  # LISTEN_PID must be the runtime's own pid, as systemd would set it.
+  run --separate-stderr sh -c 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"' sh \
+    "$RUNTIME" --root "$HAKO_ROOT" run -b "$BUNDLE" "$ID" 3< "$BATS_TEST_TMPDIR/f3" < /dev/null
+  assert_success
+  assert_equal "${lines[0]}" "1 1" "LISTEN_FDS and LISTEN_PID"
+  assert_equal "${lines[1]}" socket-fd
+  assert_equal "${lines[*]:2}" "0 1 2 3" "fds in the container"
+}
+
+@test "run --no-pivot: the container runs in its rootfs without pivot_root" {
+  set_args sh -c 'cat /etc/hostname; ls /work 2>/dev/null || echo no-host-dirs'
+  run_container --no-pivot
+  assert_success
+  assert_equal "${lines[0]}" hako "/etc/hostname of the rootfs"
+  assert_equal "${lines[1]}" no-host-dirs
+}
+
 # start_receiver: tests/console-receiver on $SOCK, output in $RECV_OUT.
 start_receiver () {
   local recv="$HAKO_BUILDDIR/tests/console-receiver"
@@ -502,6 +538,20 @@ start_receiver () {
   wait_for_file "$SOCK"
 }
 
+# wait_receiver: the receiver's exit status in RECV_STATUS; it is killed
+# (status 124) if it is still there after 15 s, e.g. when nobody connected.
+wait_receiver () {
+  local i
+  for i in $(seq 150); do
+    kill -0 "$RECV_PID" 2> /dev/null || break
+    sleep 0.1
+  done
+  kill "$RECV_PID" 2> /dev/null && echo "console-receiver still waiting; killed" >&2
+  RECV_STATUS=0
+  wait "$RECV_PID" || RECV_STATUS=$?
+  cat "$RECV_OUT" >&2
+}
+
 @test "terminal: --console-socket receives the pty master; consoleSize applies" {
   start_receiver
   update_config '.process.terminal = true | .process.consoleSize = {"height": 25, "width": 100}'
@@ -510,10 +560,8 @@ start_receiver () {
   assert_success
   run rt start "$ID"
   assert_success
-  local rc=0
-  wait "$RECV_PID" || rc=$?
-  cat "$RECV_OUT"
-  assert_equal "$rc" 0 "console-receiver status"
+  wait_receiver
+  assert_equal "$RECV_STATUS" 0 "console-receiver status"
   grep -q '^/dev/pts/0' "$RECV_OUT"
   grep -q '^25 100' "$RECV_OUT"
   grep -q all-ttys "$RECV_OUT"
@@ -529,8 +577,37 @@ start_receiver () {
   assert_success
   run rt start "$ID"
   assert_success
-  wait "$RECV_PID"
+  wait_receiver
+  assert_equal "$RECV_STATUS" 0 "console-receiver status"
   grep -q '^got-hello' "$RECV_OUT"
+}
+
+@test "terminal: exec -t -d sends the exec'd process's pty to --console-socket" {
+  launch
+  start_receiver
+  run --separate-stderr rt exec -t -d --console-socket "$SOCK" "$ID" sh -c 'tty; [ -t 0 ] && echo stdin-tty'
+  assert_success
+  wait_receiver
+  assert_equal "$RECV_STATUS" 0 "console-receiver status"
+  grep -q '^/dev/pts/[0-9]' "$RECV_OUT"
+  grep -q '^stdin-tty' "$RECV_OUT"
+}
+
+@test "terminal: run and exec -t without --console-socket use the caller's terminal" {
+  requires_cmd script
+  update_config '.process.terminal = true'
+  set_args sh -c 'tty; stty size; exit 3'
+  # script(1) gives the runtime a terminal of its own, 30x90.
+  run script -q -e -c "stty rows 30 cols 90; $RUNTIME --root $HAKO_ROOT run -b $BUNDLE $ID" /dev/null < /dev/null
+  [ "$status" -eq 3 ]
+  [[ $output =~ /dev/pts/[0-9]+ ]]
+  [[ $output == *"30 90"* ]]
+  new_id life-exec-t
+  update_config '.process.terminal = false'
+  launch
+  run script -q -e -c "$RUNTIME --root $HAKO_ROOT exec -t $ID sh -c 'tty; exit 4'" /dev/null < /dev/null
+  [ "$status" -eq 4 ]
+  [[ $output =~ /dev/pts/[0-9]+ ]]
 }
 
 @test "terminal: process.terminal without --console-socket is refused by create" {
@@ -543,12 +620,18 @@ start_receiver () {
 @test "pidfd-socket: create sends a pidfd of the container process" {
   runc_lacks "--pidfd-socket"
   start_receiver
-  launch
-  run rt delete -f "$ID"
-  # The pidfd was sent at create; it polls readable once the process exits.
-  local rc=0
-  wait "$RECV_PID" || rc=$?
-  assert_equal "$rc" 0 "receiver status (2: the pidfd never signalled an exit)"
+  set_args sleep 1000
+  run_create --pidfd-socket "$SOCK"
+  assert_success
+  run rt start "$ID"
+  assert_success
+  # The pidfd polls readable once the process exits, and the receiver ends.
+  sleep 0.3
+  kill -0 "$RECV_PID" # still waiting: the process runs
+  run rt kill "$ID" KILL
+  assert_success
+  wait_receiver
+  assert_equal "$RECV_STATUS" 0 "receiver status (2: the pidfd never signalled an exit)"
 }
 
 # ---- hooks
@@ -595,8 +678,12 @@ hook_config () {
     assert_equal "$(jq -r .id "$HOOKLOG/$h.json")" "$ID" "$h id"
     assert_equal "$(jq -r .bundle "$HOOKLOG/$h.json")" "$BUNDLE" "$h bundle"
   done
+  # Spec 1.3: these hooks run after step 2 (creating), so they see
+  # "created"; runc 1.1 says "creating".
+  local created=created
+  is_runc && created=creating
   for h in prestart createRuntime createContainer; do
-    assert_equal "$(jq -r .status "$HOOKLOG/$h.json")" creating "$h status"
+    assert_equal "$(jq -r .status "$HOOKLOG/$h.json")" "$created" "$h status"
   done
   assert_equal "$(jq -r .status "$HOOKLOG/startContainer.json")" created "startContainer status"
   assert_equal "$(jq -r .status "$HOOKLOG/poststop.json")" stopped "poststop status"
