@@ -8,7 +8,8 @@
 #     --quick     only the -Werror build and its make check
 #
 # Build directories: build-ci/werror and build-ci/asan in the source tree
-# (BUILD_ROOT overrides).  The runtime-spec checkout is expected at
+# (BUILD_ROOT overrides); each make check run is stopped after CHECK_TIMEOUT
+# seconds (default 1200).  The runtime-spec checkout is expected at
 # ../shared/runtime-spec-v1.3.0 (SPEC_DIR overrides).
 #
 # The last line is "N passed, N failed, N skipped": the TAP results of every
@@ -64,7 +65,8 @@ count_tests () {
 # check_in DIR NAME: make check in DIR; print the failing tests' logs.
 check_in () {
   local dir=$1 name=$2
-  if ! step "$name" make -C "$dir" -j"$jobs" check; then
+  # A hung test must not hold CI forever (bats tests also time out singly).
+  if ! step "$name" timeout -k 30 "${CHECK_TIMEOUT:-1200}" make -C "$dir" -j"$jobs" check; then
     echo "--- $dir/test-suite.log"
     cat "$dir/test-suite.log" 2>/dev/null
   fi
@@ -105,7 +107,7 @@ if step autogen ./autogen.sh; then
     build_in "$build_root/asan" asan --enable-asan --enable-werror \
       && check_in "$build_root/asan" check-asan
     if [ -f "$build_root/werror/Makefile" ]; then
-      step distcheck make -C "$build_root/werror" distcheck \
+      step distcheck timeout -k 30 "${CHECK_TIMEOUT:-1200}" make -C "$build_root/werror" distcheck \
         DISTCHECK_CONFIGURE_FLAGS=--enable-werror
       count_tests "$logs/distcheck.log"
       step install install_check

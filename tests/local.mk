@@ -54,6 +54,8 @@ EXTRA_DIST += tests/schema/schema-agreement.sh tests/schema/differential.sh \
 	tests/schema/full-linux-config.json tests/schema/allowed-disagreements.txt
 
 # bats integration tests and the rootfs/bundle helpers they share.
+# A test that hangs fails after BATS_TEST_TIMEOUT seconds instead of stalling CI.
+AM_TESTS_ENVIRONMENT += export BATS_TEST_TIMEOUT="$${BATS_TEST_TIMEOUT:-300}";
 TESTS += tests/bats/rootfs.bats
 EXTRA_DIST += tests/bats/rootfs.bats tests/bats/helpers.bash tests/lib/make-rootfs.sh
 

@@ -99,6 +99,15 @@ run_lifecycle_hooks (const struct hako_entry *entry, const char *stage, const ch
   return r;
 }
 
+static void
+wait_for_exec (int fifo, int pidfd)
+{
+  struct pollfd p[2] = { { .fd = fifo, .events = 0 }, { .fd = pidfd, .events = POLLIN } };
+
+  while (poll (p, pidfd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR)
+    ;
+}
+
 int
 hako_entry_start (struct hako_entry *entry, struct hako_error *err)
 {
@@ -120,11 +129,15 @@ hako_entry_start (struct hako_entry *entry, struct hako_error *err)
     return hako_error_sys (err, errno, "open exec.fifo");
   if (hako_write_all (fifo, "0", 1) < 0)
     return hako_error_sys (err, errno, "write exec.fifo");
+  /* The init holds the only reader, close-on-exec: POLLERR on our end means
+   * it has run the startContainer hooks and exec'd (or died).  poststart
+   * hooks run after the program started. */
+  pidfd = hako_entry_pidfd (entry);
+  wait_for_exec (fifo, pidfd);
   if (unlinkat (entry->dirfd, HAKO_EXEC_FIFO, 0) < 0)
     return hako_error_sys (err, errno, "remove exec.fifo");
   if (notify >= 0)
     {
-      pidfd = hako_entry_pidfd (entry);
       if (hako_notify_forward (notify, entry->dirfd, pidfd, entry->status->pid, err) < 0)
         return -1;
     }

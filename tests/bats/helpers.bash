@@ -92,6 +92,7 @@ cleanup_containers () {
 assert_success () {
   if [ "$status" -ne 0 ]; then
     echo "expected success, got status $status; output: $output" >&2
+    [ -z "${stderr:-}" ] || echo "stderr: $stderr" >&2
     return 1
   fi
 }
