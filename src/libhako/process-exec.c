@@ -257,6 +257,12 @@ set_resolved (const char *path, struct hako_error *err)
   return 0;
 }
 
+bool
+hako_exec_plan_resolved (void)
+{
+  return plan.resolved[0] != '\0';
+}
+
 int
 hako_exec_plan_resolve (struct hako_error *err)
 {
@@ -359,20 +365,32 @@ keep_fds_open (int keep)
     }
 }
 
+static bool fds_ready;
+
+int
+hako_process_fds_prepare (struct hako_init_ctx *ctx, struct hako_error *err)
+{
+  int keep = 3 + listen_fds + (ctx->preserve_fds > 0 ? ctx->preserve_fds : 0);
+
+  if (check_own_fds (ctx, keep, err) < 0 || cloexec_from (keep, err) < 0)
+    return -1;
+  keep_fds_open (keep);
+  fds_ready = true;
+  return 0;
+}
+
 int
 hako_process_exec (struct hako_init_ctx *ctx, const struct oci_process *process,
                    struct hako_error *err)
 {
-  int keep = 3 + listen_fds + (ctx->preserve_fds > 0 ? ctx->preserve_fds : 0);
 
   /* Normally hako_process_prepare made the plan; build it now otherwise. */
   if (plan.process != process && hako_exec_plan_build (process, err) < 0)
     return -1;
   if (plan.resolved[0] == '\0' && hako_exec_plan_resolve (err) < 0)
     return -1;
-  if (check_own_fds (ctx, keep, err) < 0 || cloexec_from (keep, err) < 0)
+  if (!fds_ready && hako_process_fds_prepare (ctx, err) < 0)
     return -1;
-  keep_fds_open (keep);
   /* seccomp with no_new_privs: as late as possible, so the filter only
    * has to allow execve itself (hako_process_prepare loads it otherwise). */
   if (ctx->seccomp && process->no_new_privileges && hako_seccomp_load (ctx->seccomp, err) < 0)

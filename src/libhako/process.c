@@ -293,7 +293,7 @@ hako_process_switch_identity (struct hako_init_ctx *ctx, const struct oci_proces
   if (process->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return hako_error_sys (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
   umask (user && user->has_umask ? (mode_t)(user->umask & 07777) : 0022);
-  return hako_exec_plan_resolve (err);
+  return hako_exec_plan_resolved () ? 0 : hako_exec_plan_resolve (err);
 }
 
 int
@@ -305,7 +305,13 @@ hako_process_prepare (struct hako_init_ctx *ctx, const struct oci_process *proce
   /* seccomp: without no_new_privs the kernel wants CAP_SYS_ADMIN, which
    * the identity switch may drop, so the filter goes in now; with it,
    * hako_process_exec loads the filter right before execve. */
-  if (ctx->seccomp && !process->no_new_privileges && hako_seccomp_load (ctx->seccomp, err) < 0)
-    return -1;
+  if (ctx->seccomp && !process->no_new_privileges)
+    {
+      /* Find the program before the filter is in: a profile older than
+       * the C library may deny the calls the lookup makes (faccessat2). */
+      if (hako_exec_plan_resolve (err) < 0 || hako_process_fds_prepare (ctx, err) < 0
+          || hako_seccomp_load (ctx->seccomp, err) < 0)
+        return -1;
+    }
   return hako_process_switch_identity (ctx, process, err);
 }

@@ -57,6 +57,12 @@ int hako_exec_plan_build (const struct oci_process *process, struct hako_error *
  * container's environment (execvp's rules, "/bin:/usr/bin" when unset).
  * Run as the container user, after the cwd is set.  No allocation. */
 int hako_exec_plan_resolve (struct hako_error *err);
+/* Mark every fd above 2 + LISTEN_FDS + preserve_fds close-on-exec (after
+ * checking none of ours sits below that); hako_process_exec does it if
+ * nobody did before. */
+int hako_process_fds_prepare (struct hako_init_ctx *ctx, struct hako_error *err);
+/* Has hako_exec_plan_resolve found the program already? */
+bool hako_exec_plan_resolved (void);
 
 /* ---- process-attrs.c: one field each, applied to the calling process ---- */
 
