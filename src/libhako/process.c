@@ -256,7 +256,8 @@ hako_process_prepare_privileged (struct hako_init_ctx *ctx, const struct oci_pro
   if (r < 0)
     return -1;
   pending.cwd_done = r == 0;
-  return 0;
+  /* Verified now, before a seccomp filter (which may deny getcwd) is in. */
+  return pending.cwd_done ? cwd_verify (err) : 0;
 }
 
 static int
@@ -269,9 +270,8 @@ apply_caps_and_user (struct hako_init_ctx *ctx, const struct oci_process *proces
     return hako_error_sys (err, errno, "prctl PR_SET_KEEPCAPS");
   if (set_user (ctx, process->user, err) < 0)
     return -1;
-  if (!pending.cwd_done && cwd_enter (process_cwd (process), false, false, err) < 0)
-    return -1;
-  if (cwd_verify (err) < 0)
+  if (!pending.cwd_done
+      && (cwd_enter (process_cwd (process), false, false, err) < 0 || cwd_verify (err) < 0))
     return -1;
   if (pending.have_caps && hako_caps_apply_sets (&pending.caps, err) < 0)
     return hako_error_wrap (err, "capabilities");
