@@ -187,7 +187,8 @@ stage2_wait_start (struct hako_init_ctx *ctx, struct hako_error *err)
   while (r < 0 && errno == EINTR);
   if (r != 1)
     return hako_error_sys (err, r < 0 ? errno : EPIPE, "wait for start on exec.fifo");
-  hako_closep (&ctx->fifo_fd);
+  /* The fd stays open (close-on-exec): `start` waits for its close to run
+   * the poststart hooks after the startContainer ones and the exec. */
   return 0;
 }
 
