@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container.h"
 #include "hako.h"
 #include "log.h"
 
@@ -140,4 +141,22 @@ int
 hako_not_implemented (const char *cmd, struct hako_error *err)
 {
   return hako_error_set (err, ENOSYS, "%s: not implemented yet", cmd);
+}
+
+void
+hako_create_opts_init (struct hako_create_opts *o, const struct hako_global *g, const char *id,
+                       const struct hako_create_flags *f)
+{
+  *o = (struct hako_create_opts){
+    .root = g->root,
+    .id = id,
+    .bundle = f->bundle,
+    .pid_file = f->pid_file,
+    .console_socket = f->console_socket,
+    .pidfd_socket = f->pidfd_socket,
+    .preserve_fds = (int)f->preserve_fds,
+    .no_pivot = f->no_pivot,
+    .no_new_keyring = f->no_new_keyring,
+    .cgroup_manager = hako_cgroup_manager_name (g),
+  };
 }

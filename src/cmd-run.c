@@ -13,38 +13,19 @@
 /* The options of `hako run`. */
 static struct
 {
-  const char *bundle;
-  const char *console_socket;
+  struct hako_create_flags create;
   bool detach;
   bool keep;
-  const char *pid_file;
-  const char *pidfd_socket;
   bool no_subreaper;
-  bool no_pivot;
-  bool no_new_keyring;
-  int64_t preserve_fds;
 } opt;
 
 static const struct hako_option options[] = {
-  { "bundle b", HAKO_OPT_STRING, &opt.bundle,
-    "bundle directory (config.json and rootfs); default: the current directory", NULL },
-  { "console-socket", HAKO_OPT_STRING, &opt.console_socket,
-    "unix socket to send the pseudoterminal master fd to (when terminal is true)", NULL },
+  HAKO_CREATE_OPTIONS (opt.create),
   { "detach d", HAKO_OPT_BOOL, &opt.detach, "return at once instead of waiting for the process",
     NULL },
   { "keep", HAKO_OPT_BOOL, &opt.keep, "leave the stopped container in place when it exits", NULL },
-  { "pid-file", HAKO_OPT_STRING, &opt.pid_file,
-    "write the pid of the container process to this file", NULL },
-  { "pidfd-socket", HAKO_OPT_STRING, &opt.pidfd_socket,
-    "unix socket to send a pidfd of the container process to", NULL },
   { "no-subreaper", HAKO_OPT_BOOL, &opt.no_subreaper,
     "do not become a child subreaper for the container process", NULL },
-  { "no-pivot", HAKO_OPT_BOOL, &opt.no_pivot,
-    "enter the rootfs with MS_MOVE + chroot instead of pivot_root (for a ramdisk rootfs)", NULL },
-  { "no-new-keyring", HAKO_OPT_BOOL, &opt.no_new_keyring,
-    "keep the caller's session keyring instead of a new one", NULL },
-  { "preserve-fds", HAKO_OPT_INT, &opt.preserve_fds,
-    "also pass fds 3 .. 3+N-1 (after any $LISTEN_FDS) to the process", "0" },
 };
 
 const struct hako_command hako_cmd_run = {
@@ -60,19 +41,9 @@ const struct hako_command hako_cmd_run = {
 static int
 do_run (struct hako_global *g, const char *id, int *exit_code, struct hako_error *err)
 {
-  struct hako_create_opts o = {
-    .root = g->root,
-    .id = id,
-    .bundle = opt.bundle,
-    .pid_file = opt.pid_file,
-    .console_socket = opt.console_socket,
-    .pidfd_socket = opt.pidfd_socket,
-    .preserve_fds = (int)opt.preserve_fds,
-    .no_pivot = opt.no_pivot,
-    .no_new_keyring = opt.no_new_keyring,
-    .cgroup_manager = hako_cgroup_manager_name (g),
-  };
+  struct hako_create_opts o;
 
+  hako_create_opts_init (&o, g, id, &opt.create);
   /* --no-subreaper: hako is the init's parent anyway (CLONE_PARENT). */
   return hako_container_run (&o, opt.detach, opt.keep, exit_code, err);
 }

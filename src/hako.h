@@ -8,6 +8,7 @@
 #define HAKO_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "options.h"
@@ -47,6 +48,42 @@ hako_cgroup_manager_name (const struct hako_global *g)
          : g->cgroup_manager == HAKO_CGROUP_DISABLED ? "disabled"
                                                      : "cgroupfs";
 }
+
+/* The options `create` and `run` share. */
+struct hako_create_flags
+{
+  const char *bundle;
+  const char *console_socket;
+  const char *pid_file;
+  const char *pidfd_socket;
+  bool no_pivot;
+  bool no_new_keyring;
+  int64_t preserve_fds;
+};
+
+#define HAKO_CREATE_OPTIONS(f)                                                                   \
+  { "bundle b", HAKO_OPT_STRING, &(f).bundle,                                                    \
+    "bundle directory (config.json and rootfs); default: the current directory", NULL },         \
+      { "console-socket", HAKO_OPT_STRING, &(f).console_socket,                                  \
+        "unix socket to send the pseudoterminal master fd to (when terminal is true)", NULL },   \
+      { "pid-file", HAKO_OPT_STRING, &(f).pid_file,                                              \
+        "write the pid of the container process to this file", NULL },                           \
+      { "pidfd-socket", HAKO_OPT_STRING, &(f).pidfd_socket,                                      \
+        "unix socket to send a pidfd of the container process to", NULL },                       \
+      { "no-pivot", HAKO_OPT_BOOL, &(f).no_pivot,                                                \
+        "enter the rootfs with MS_MOVE + chroot instead of pivot_root (for a ramdisk rootfs)",   \
+        NULL },                                                                                  \
+      { "no-new-keyring", HAKO_OPT_BOOL, &(f).no_new_keyring,                                    \
+        "keep the caller's session keyring instead of a new one", NULL },                        \
+  {                                                                                              \
+    "preserve-fds", HAKO_OPT_INT, &(f).preserve_fds,                                             \
+        "also pass fds 3 .. 3+N-1 (after any $LISTEN_FDS) to the process", "0"                   \
+  }
+
+struct hako_create_opts;
+/* libhako's create options from the parsed flags (pointers into F and G). */
+void hako_create_opts_init (struct hako_create_opts *o, const struct hako_global *g,
+                            const char *id, const struct hako_create_flags *f);
 
 /* What a command's help and argument checks need. */
 struct hako_command
