@@ -144,9 +144,8 @@ hako_entry_start (struct hako_entry *entry, struct hako_error *err)
   if (run_lifecycle_hooks (entry, "poststart", "running", false, err) == 0)
     return 0;
   /* runtime-spec 1.3: a failed poststart hook stops the container. */
-  fifo = hako_entry_pidfd (entry);
-  if (fifo >= 0)
-    hako_pidref_signal (fifo, SIGKILL, NULL);
+  if (pidfd >= 0)
+    hako_pidref_signal (pidfd, SIGKILL, NULL);
   return -1;
 }
 
