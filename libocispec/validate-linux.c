@@ -265,9 +265,7 @@ check_config (struct vctx *c, const struct oci_config *cfg)
   if (check_version (c, cfg->oci_version) < 0 || check_root (c, cfg->root) < 0)
     return -1;
   V_SUB (c, "mounts", cfg->mounts, check_mounts (c, cfg->mounts, cfg->mounts_len));
-  /* process "is REQUIRED when start is called"; create prepares it. */
-  if (cfg->process == NULL)
-    return v_error (c, "process", "required to create a container");
+  /* process "is REQUIRED when start is called": start checks it. */
   V_SUB (c, "process", cfg->process, v_check_process (c, cfg->process));
   if (check_uts_name (c, "hostname", cfg->hostname) < 0
       || check_uts_name (c, "domainname", cfg->domainname) < 0)

@@ -41,6 +41,7 @@ struct create_job
   struct hako_init_ctx ctx;
   char *bundle;
   char *rootfs;
+  uint64_t rootfs_mount_before; /* shares_host_mounts: the top mount on rootfs */
   bool foreground;
   int console_master; /* kept for run without a console socket */
   bool made_dir;      /* the state directory is ours to remove on failure */
@@ -233,9 +234,10 @@ prepare (struct create_job *j, struct hako_error *err)
 {
   struct hako_init_ctx *ctx = &j->ctx;
 
-  if (j->config->process == NULL)
-    return hako_error_set (err, EINVAL, "config.json: process: required to create a container");
-  if (j->config->process->terminal && !j->foreground && j->o->console_socket == NULL)
+  /* config.md: process is "REQUIRED when start is called": create takes
+   * a config without one, and start refuses it. */
+  if (j->config->process && j->config->process->terminal && !j->foreground
+      && j->o->console_socket == NULL)
     return hako_error_set (err, EINVAL,
                            "config.json: process.terminal: a detached container "
                            "needs --console-socket to hand its terminal to");
@@ -249,6 +251,9 @@ prepare (struct create_job *j, struct hako_error *err)
   ctx->rootfs = j->rootfs;
   ctx->userns = (ctx->ns.create | ctx->ns.join) & CLONE_NEWUSER;
   ctx->no_pivot = j->o->no_pivot;
+  ctx->shares_host_mounts = hako_rootfs_shares_host_mounts (j->config);
+  if (ctx->shares_host_mounts)
+    j->rootfs_mount_before = hako_rootfs_top_mount (j->rootfs);
   ctx->no_new_keyring = j->o->no_new_keyring;
   ctx->preserve_fds = j->o->preserve_fds;
   /* seccomp: compiled here, before anything exists, loaded by stage 2. */
@@ -303,6 +308,12 @@ record (struct create_job *j, pid_t pid, struct hako_error *err)
   j->status.has_pid = true;
   j->status.pid_start_time = start;
   j->status.has_pid_start_time = true;
+  if (j->ctx.shares_host_mounts)
+    {
+      uint64_t bind = hako_rootfs_top_mount (j->rootfs);
+      j->status.host_rootfs_mount = bind != j->rootfs_mount_before ? bind : 0;
+      j->status.has_host_rootfs_mount = j->status.host_rootfs_mount != 0;
+    }
   return hako_status_write (j->entry.dirfd, &j->status, err);
 }
 
@@ -352,6 +363,12 @@ create_locked (struct create_job *j, struct hako_created *out, struct hako_error
 fail:
   if (j->cgroup)
     hako_cgroup_destroy (j->cgroup, NULL);
+  if (j->ctx.shares_host_mounts && j->rootfs)
+    {
+      uint64_t top = hako_rootfs_top_mount (j->rootfs);
+      if (top != j->rootfs_mount_before)
+        hako_rootfs_detach_host_bind (j->rootfs, top, NULL);
+    }
   hako_store_remove_dir (&j->store, j->o->id, NULL);
   return -1;
 }

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "notify.h"
 #include "pidref.h"
+#include "rootfs.h"
 #include "util.h"
 
 char *
@@ -99,41 +100,93 @@ run_lifecycle_hooks (const struct hako_entry *entry, const char *stage, const ch
   return r;
 }
 
-static void
-wait_for_exec (int fifo, int pidfd)
+/* What the init left in exec.fifo once it let go of it: nothing when it
+ * exec'd the process (its fd is close-on-exec), our own "0" when it never
+ * read it (it was gone already), else the message of a failure after start
+ * (a startContainer hook, the exec itself) as "E<errno> <text>". */
+static int
+exec_outcome (int reader, struct hako_error *err)
 {
-  struct pollfd p[2] = { { .fd = fifo, .events = 0 }, { .fd = pidfd, .events = POLLIN } };
+  char buf[4096];
+  ssize_t n;
+  int errnum = EIO, skip = 0;
 
-  while (poll (p, pidfd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR)
-    ;
+  do
+    n = read (reader, buf, sizeof buf - 1);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  if (buf[0] == '0')
+    return hako_error_set (err, ESRCH, "container init is not waiting for start");
+  if (sscanf (buf, "E%d %n", &errnum, &skip) < 1 || skip == 0)
+    skip = 0;
+  return hako_error_set (err, errnum > 0 ? errnum : EIO, "%s", buf + skip);
+}
+
+/* config.md: process is "REQUIRED when start is called"; the container
+ * stays created (delete removes it). */
+static bool
+has_process (const struct hako_entry *entry, struct hako_error *err)
+{
+  struct oci_config *config = hako_entry_config (entry, err);
+  bool has = config && config->process;
+
+  if (config && !has)
+    hako_error_set (err, EINVAL, "cannot start container %s: process was not set in config.json",
+                    entry->id);
+  oci_config_free (config);
+  return has;
+}
+
+/* Hand the init its go byte and wait until it exec'd the process or died.
+ * Our reader is opened before the writer so that, with the init as the
+ * only writer left (its O_RDWR fd), the kernel reports POLLHUP when that
+ * fd goes away; until then the init is the only one reading. */
+static int
+release_init (struct hako_entry *entry, struct hako_error *err)
+{
+  cleanup_fd int reader = -1, writer = -1;
+  struct pollfd p;
+
+  reader = openat (entry->dirfd, HAKO_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (reader < 0)
+    return hako_error_sys (err, errno, "open exec.fifo");
+  writer = openat (entry->dirfd, HAKO_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (writer < 0)
+    return hako_error_sys (err, errno, "open exec.fifo");
+  if (hako_write_all (writer, "0", 1) < 0)
+    return hako_error_sys (err, errno, "write exec.fifo");
+  hako_closep (&writer);
+  p = (struct pollfd){ .fd = reader, .events = 0 };
+  while (poll (&p, 1, -1) < 0)
+    if (errno != EINTR)
+      return hako_error_sys (err, errno, "wait for the container's exec");
+  return exec_outcome (reader, err);
 }
 
 int
 hako_entry_start (struct hako_entry *entry, struct hako_error *err)
 {
   const char *status = hako_entry_status (entry);
-  cleanup_fd int fifo = -1, notify = -1, pidfd = -1;
+  cleanup_fd int notify = -1, pidfd = -1;
 
   if (strcmp (status, "stopped") == 0)
     return hako_error_set (err, EINVAL, "cannot start a container that has stopped");
   if (strcmp (status, "created") != 0)
     return hako_error_set (err, EINVAL, "cannot start an already running container");
+  if (!has_process (entry, err))
+    return -1;
   notify = hako_notify_listen (entry->dirfd, err);
   if (notify < 0 && err && err->msg)
     return -1;
-  /* Non-blocking: if the init is gone there is no reader, and ENXIO says so. */
-  fifo = openat (entry->dirfd, HAKO_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fifo < 0 && errno == ENXIO)
-    return hako_error_set (err, ESRCH, "container init is not waiting for start");
-  if (fifo < 0)
-    return hako_error_sys (err, errno, "open exec.fifo");
-  if (hako_write_all (fifo, "0", 1) < 0)
-    return hako_error_sys (err, errno, "write exec.fifo");
-  /* The init holds the only reader, close-on-exec: POLLERR on our end means
-   * it has run the startContainer hooks and exec'd (or died).  poststart
-   * hooks run after the program started. */
   pidfd = hako_entry_pidfd (entry);
-  wait_for_exec (fifo, pidfd);
+  /* poststart hooks run after the startContainer ones and the exec. */
+  if (release_init (entry, err) < 0)
+    {
+      unlinkat (entry->dirfd, HAKO_EXEC_FIFO, 0);
+      return -1;
+    }
   if (unlinkat (entry->dirfd, HAKO_EXEC_FIFO, 0) < 0)
     return hako_error_sys (err, errno, "remove exec.fifo");
   if (notify >= 0)
@@ -197,10 +250,12 @@ struct hako_cgroup *
 hako_entry_cgroup (const struct hako_entry *entry, struct hako_error *err)
 {
   const char *path = entry->status ? entry->status->cgroup_path : NULL;
+  struct hako_cgroup *cg;
 
   if (path == NULL || *path == '\0')
     return NULL;
-  return hako_cgroup_load (path, err);
+  cg = hako_cgroup_load (path, err);
+  return cg;
 }
 
 /* Whatever is left in the cgroup dies with it (cgroup.kill or freeze+kill). */
@@ -245,6 +300,13 @@ hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err)
         }
     }
   if (entry->status && destroy_cgroup (entry, err) < 0)
+    {
+      hako_entry_close (entry);
+      return -1;
+    }
+  if (entry->status && entry->status->has_host_rootfs_mount && entry->status->rootfs
+      && hako_rootfs_detach_host_bind (entry->status->rootfs, entry->status->host_rootfs_mount, err)
+             < 0)
     {
       hako_entry_close (entry);
       return -1;

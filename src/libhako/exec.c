@@ -234,6 +234,21 @@ fail:
   _exit (127);
 }
 
+/* A container without a mount namespace lives in a chroot of the host's:
+ * the init's root is where the process goes. */
+static int
+join_init_root (struct exec_job *j, struct hako_error *err)
+{
+  char path[64];
+  cleanup_fd int root = -1;
+
+  snprintf (path, sizeof path, "/proc/%d/root", (int)hako_pidfd_pid (j->init_pidfd));
+  root = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0 || fchdir (root) < 0 || chroot (".") < 0 || chdir ("/") < 0)
+    return hako_error_sys (err, errno, "enter the container's root");
+  return 0;
+}
+
 /* The intermediate child: join, then fork so the pid namespace applies. */
 static void __attribute__ ((noreturn)) exec_join_main (struct exec_job *j)
 {
@@ -251,6 +266,8 @@ static void __attribute__ ((noreturn)) exec_join_main (struct exec_job *j)
       hako_error_sys (&err, errno, "join the container's namespaces");
       goto fail;
     }
+  if (!(j->ns_flags & CLONE_NEWNS) && join_init_root (j, &err) < 0)
+    goto fail;
   pid = hako_clone3 (CLONE_PARENT, -1, &pidfd);
   if (pid < 0)
     {

@@ -98,8 +98,6 @@ hako_ns_plan_build (const struct oci_config *config, struct hako_ns_plan *plan,
         }
       plan->join |= kind->flag;
     }
-  if (!((plan->create | plan->join) & CLONE_NEWNS))
-    return hako_error_set (err, EINVAL, "linux.namespaces: a mount namespace is required");
   return 0;
 }
 
@@ -188,7 +186,9 @@ stage2_wait_start (struct hako_init_ctx *ctx, struct hako_error *err)
   if (r != 1)
     return hako_error_sys (err, r < 0 ? errno : EPIPE, "wait for start on exec.fifo");
   /* The fd stays open (close-on-exec): `start` waits for its close to run
-   * the poststart hooks after the startContainer ones and the exec. */
+   * the poststart hooks after the startContainer ones and the exec, and a
+   * failure from here on is reported to it through the fifo. */
+  ctx->started = true;
   return 0;
 }
 
@@ -225,8 +225,10 @@ stage2_run (struct hako_init_ctx *ctx, struct hako_error *err)
   /* sysctl and the cwd go before finalize, which may make /proc/sys and
    * "/" read-only. */
   if (hako_rootfs_pivot (ctx, err) < 0 || stage2_setup_console (ctx, err) < 0
-      || hako_kernel_settings_apply (ctx, err) < 0 || hako_process_cwd_create (c->process, err) < 0
-      || hako_rootfs_finalize (ctx, err) < 0 || hako_process_prepare (ctx, c->process, err) < 0)
+      || hako_kernel_settings_apply (ctx, err) < 0
+      || (c->process && hako_process_cwd_create (c->process, err) < 0)
+      || hako_rootfs_finalize (ctx, err) < 0
+      || (c->process && hako_process_prepare (ctx, c->process, err) < 0))
     return -1;
   /* From here stage 0 may exit: the init must outlive it. */
   prctl (PR_SET_PDEATHSIG, 0);
@@ -240,7 +242,19 @@ stage2_run (struct hako_init_ctx *ctx, struct hako_error *err)
              < 0)
     return -1;
   hako_closep (&state_fd);
+  if (c->process == NULL) /* start refuses it: only a racing start gets here */
+    return hako_error_set (err, EINVAL, "process was not set in config.json");
   return hako_process_exec (ctx, c->process, err);
+}
+
+/* After start, stage 0 is gone: `start` reads the failure from the fifo. */
+static bool
+stage2_report_to_start (const struct hako_init_ctx *ctx, const struct hako_error *err)
+{
+  return ctx->started && ctx->fifo_fd >= 0
+         && dprintf (ctx->fifo_fd, "E%d %s", err->errnum > 0 ? err->errnum : EIO,
+                     err->msg ? err->msg : "container init failed")
+                > 0;
 }
 
 static void __attribute__ ((noreturn)) stage2_main (struct hako_init_ctx *ctx)
@@ -248,20 +262,36 @@ static void __attribute__ ((noreturn)) stage2_main (struct hako_init_ctx *ctx)
   struct hako_error err = HAKO_ERROR_INIT;
 
   stage2_run (ctx, &err);
-  /* Only failures get here.  After start nobody may be listening on the
-   * sync socket: the container's stderr gets the message too. */
-  if (hako_sync_send_error (ctx->sync_fd, &err) < 0 || ctx->fifo_fd < 0)
+  /* Only failures get here.  If nobody gets the message (stage 0 gone,
+   * start not waiting), the container's stderr does. */
+  if (!stage2_report_to_start (ctx, &err)
+      && (hako_sync_send_error (ctx->sync_fd, &err) < 0 || ctx->fifo_fd < 0))
     dprintf (2, "hako: %s\n", err.msg ? err.msg : "container init failed");
   _exit (127);
 }
 
 /* ---------------------------------------------------------------- stage 1 */
 
+/* Until its exec (which resets it) the init is not dumpable: no process of
+ * the container may open its /proc/PID/exe, fd/, root or mem, which lead
+ * to the host (CVE-2016-9962, CVE-2019-5736).  Set before any namespace is
+ * joined, and once a new user namespace is mapped (stage 0 may not be
+ * allowed to write the maps of a process that is not dumpable). */
+static int
+stage1_undumpable (struct hako_error *err)
+{
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return hako_error_sys (err, errno, "prctl PR_SET_DUMPABLE");
+  return 0;
+}
+
 static int
 stage1_enter_userns (struct hako_init_ctx *ctx, struct hako_error *err)
 {
   int user_fd = ctx->ns.join_fds[0];
 
+  if (!(ctx->ns.create & CLONE_NEWUSER) && stage1_undumpable (err) < 0)
+    return -1;
   if (user_fd >= 0 && setns (user_fd, CLONE_NEWUSER) < 0)
     return hako_error_sys (err, errno, "join the user namespace");
   if (ctx->ns.create & CLONE_NEWUSER)
@@ -269,7 +299,8 @@ stage1_enter_userns (struct hako_init_ctx *ctx, struct hako_error *err)
       if (unshare (CLONE_NEWUSER) < 0)
         return hako_error_sys (err, errno, "create a user namespace");
       if (hako_sync_send (ctx->sync_fd, SYNC_USERNS_READY, 0, NULL, -1, err) < 0
-          || hako_sync_expect (ctx->sync_fd, SYNC_USERNS_MAPPED, NULL, err) < 0)
+          || hako_sync_expect (ctx->sync_fd, SYNC_USERNS_MAPPED, NULL, err) < 0
+          || stage1_undumpable (err) < 0)
         return -1;
     }
   /* Become root of the namespace, so what the init creates is owned by it. */

@@ -167,17 +167,61 @@ dev_is_bound (const struct oci_config *c)
   return false;
 }
 
-int
-hako_rootfs_prepare (struct hako_init_ctx *ctx, struct hako_error *err)
+bool
+hako_rootfs_shares_host_mounts (const struct oci_config *config)
 {
-  const struct oci_config *c = ctx->config;
-  unsigned long prop = root_propagation (c);
+  for (size_t i = 0; config->linux && i < config->linux->namespaces_len; i++)
+    if (strcmp (config->linux->namespaces[i].type, "mount") == 0)
+      return false;
+  return true;
+}
 
+uint64_t
+hako_rootfs_top_mount (const char *rootfs)
+{
+  struct statx stx;
+
+  if (statx (AT_FDCWD, rootfs, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0
+      || !(stx.stx_mask & STATX_MNT_ID))
+    return 0;
+  return stx.stx_mnt_id;
+}
+
+int
+hako_rootfs_detach_host_bind (const char *rootfs, uint64_t mount_id, struct hako_error *err)
+{
+  if (mount_id == 0 || hako_rootfs_top_mount (rootfs) != mount_id)
+    return 0;
+  if (umount2 (rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+    return hako_error_sys (err, errno, "detach the container's mounts on %s", rootfs);
+  return 0;
+}
+
+/* Without a mount namespace of its own the container's mounts are the
+ * host's: leave the host's propagation alone, and put them all below a
+ * bind of the rootfs that one detach removes. */
+static int
+prepare_mount_ns (struct hako_init_ctx *ctx, struct hako_error *err)
+{
+  unsigned long prop = root_propagation (ctx->config);
+
+  if (ctx->shares_host_mounts)
+    return reopen_rootfs (ctx, err) < 0 || bind_rootfs (ctx, err) < 0 ? -1 : 0;
   /* Nothing done from here on may reach the host's mount namespace. */
   if (mount (NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
     return hako_error_sys (err, errno, "set the propagation of /");
   if (reopen_rootfs (ctx, err) < 0 || make_parent_unshared (ctx->rootfs_fd, prop, err) < 0
       || bind_rootfs (ctx, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+hako_rootfs_prepare (struct hako_init_ctx *ctx, struct hako_error *err)
+{
+  const struct oci_config *c = ctx->config;
+
+  if (prepare_mount_ns (ctx, err) < 0)
     return -1;
   mounts = (struct hako_mounts){ .ctx = ctx, .rootfd = ctx->rootfs_fd, .prepared = host_prepared };
   for (size_t i = 0; i < c->mounts_len; i++)
@@ -273,9 +317,20 @@ move_root (struct hako_init_ctx *ctx, struct hako_error *err)
   return 0;
 }
 
+/* The host's mount namespace: pivot_root would move the host's root. */
+static int
+chroot_shared (struct hako_init_ctx *ctx, struct hako_error *err)
+{
+  if (fchdir (ctx->rootfs_fd) < 0 || chroot (".") < 0 || chdir ("/") < 0)
+    return hako_error_sys (err, errno, "chroot %s", ctx->rootfs);
+  return 0;
+}
+
 int
 hako_rootfs_pivot (struct hako_init_ctx *ctx, struct hako_error *err)
 {
+  if (ctx->shares_host_mounts)
+    return chroot_shared (ctx, err);
   return ctx->no_pivot ? move_root (ctx, err) : pivot (ctx, err);
 }
 
@@ -323,9 +378,11 @@ finalize (struct hako_init_ctx *ctx, int rootfd, struct hako_error *err)
     return -1;
   if (c->root && c->root->readonly && hako_tree_setattr (rootfd, &ro, false) < 0)
     return hako_error_sys (err, errno, "make the rootfs read-only");
-  /* private and slave were set before the rootfs was bound. */
-  if ((prop & (MS_SHARED | MS_UNBINDABLE)) && hako_tree_propagation (rootfd, prop) < 0)
-    return hako_error_sys (err, errno, "set rootfsPropagation");
+  /* private and slave were set before the rootfs was bound, except on the
+   * host's mounts, where only the container's own bind gets them. */
+  if (ctx->shares_host_mounts ? prop != 0 : (prop & (MS_SHARED | MS_UNBINDABLE)) != 0)
+    if (hako_tree_propagation (rootfd, prop) < 0)
+      return hako_error_sys (err, errno, "set rootfsPropagation");
   return 0;
 }
 

@@ -2,6 +2,9 @@
 #ifndef HAKO_ROOTFS_H
 #define HAKO_ROOTFS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "error.h"
 #include "init.h"
 
@@ -15,5 +18,19 @@ int hako_rootfs_prepare_host (const struct hako_init_ctx *ctx, struct hako_error
 
 /* Stage 0, once stage 2 runs or the create failed: close them. */
 void hako_rootfs_release_host (void);
+
+/* A config without a mount namespace: the spec has the container inherit
+ * the runtime's, so stage 2 binds the rootfs onto itself there, mounts
+ * below that bind and chroots instead of pivot_root.  Everything it made
+ * hangs off that one bind, which delete (or a failed create) detaches. */
+bool hako_rootfs_shares_host_mounts (const struct oci_config *config);
+
+/* The id of the mount on top of ROOTFS in our mount namespace (statx
+ * STATX_MNT_ID), or 0 when it cannot be read. */
+uint64_t hako_rootfs_top_mount (const char *rootfs);
+
+/* Detach the bind made by stage 2 on ROOTFS (and every mount below it)
+ * when the mount on top of ROOTFS is MOUNT_ID.  0: nothing to do. */
+int hako_rootfs_detach_host_bind (const char *rootfs, uint64_t mount_id, struct hako_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -47,6 +48,22 @@ apply_console_size (int slave, const struct oci_console_size *size, struct hako_
   ws.ws_col = size->width;
   if (ioctl (slave, TIOCSWINSZ, &ws) < 0)
     return hako_error_sys (err, errno, "set the console size");
+  return 0;
+}
+
+/* Programs that reopen their terminal (tty, ssh, script, mesg) need it to
+ * belong to the process user, as after a login; the group (tty, from
+ * devpts' gid= option) stays.  Still root here: the user is set later. */
+static int
+chown_slave (int slave, const struct oci_process *process, struct hako_error *err)
+{
+  struct stat st;
+
+  if (process == NULL || process->user == NULL || fstat (slave, &st) < 0
+      || st.st_uid == process->user->uid)
+    return 0;
+  if (fchown (slave, process->user->uid, -1) < 0)
+    return hako_error_sys (err, errno, "chown the pty to uid %" PRIu32, process->user->uid);
   return 0;
 }
 
@@ -89,7 +106,8 @@ hako_terminal_setup (struct hako_init_ctx *ctx, struct hako_error *err)
     return hako_error_sys (err, errno, "terminal: unlock the pty");
   snprintf (ctx->console_slave_path, sizeof ctx->console_slave_path, "/dev/pts/%u", n);
   slave = open_slave (master, ctx->console_slave_path, err);
-  if (slave < 0 || apply_console_size (slave, process ? process->console_size : NULL, err) < 0
+  if (slave < 0 || chown_slave (slave, process, err) < 0
+      || apply_console_size (slave, process ? process->console_size : NULL, err) < 0
       || become_controlling (slave, err) < 0 || slave_to_stdio (&slave, err) < 0)
     return hako_error_wrap (err, "terminal");
   ctx->console_master_fd = hako_steal_fd (&master);

@@ -88,6 +88,48 @@ shared_tmpfs () {
   [ "$(tail -1 <<< "$output" | cut -d' ' -f2)" -gt 1 ]
 }
 
+@test "namespaces: without a mount namespace the host's is shared, in a chroot; delete unmounts" {
+  update_config '.linux.namespaces |= map(select(.type != "mount"))
+    | .linux.maskedPaths = ["/proc/kcore"] | .linux.readonlyPaths = ["/proc/sys"]'
+  set_args sh -c 'readlink /proc/self/ns/mnt; ls /bin/busybox; [ -e /sys/kernel ] && echo sys;
+    [ -s /proc/kcore ] || echo masked; touch /proc/sys/x 2>/dev/null || echo ro; sleep 1000'
+  local before
+  before=$(grep -c . /proc/self/mountinfo)
+  run_create
+  assert_success
+  run rt start "$ID"
+  assert_success
+  wait_for_file "$CTR_OUT" ro
+  run cat "$CTR_OUT"
+  assert_equal "${lines[0]}" "$(host_ns mnt)" "mount namespace"
+  assert_equal "${lines[1]}" /bin/busybox "the root is the rootfs"
+  assert_equal "${lines[*]:2}" "sys masked ro" "mounts, masked and read-only paths"
+  # The container's mounts are the host's now, all below the rootfs.
+  grep -q " $BUNDLE/rootfs/proc " /proc/self/mountinfo
+  run rt exec "$ID" sh -c 'ls /bin/busybox; readlink /proc/self/ns/mnt'
+  assert_success
+  assert_equal "${lines[0]}" /bin/busybox "exec's root"
+  run rt delete -f "$ID"
+  assert_success
+  if grep " $BUNDLE/rootfs" /proc/self/mountinfo; then
+    echo "mounts left below the rootfs" >&2
+    return 1
+  fi
+  assert_equal "$(grep -c . /proc/self/mountinfo)" "$before" "host mounts after delete"
+}
+
+@test "namespaces: without a mount namespace a failed create leaves no mount behind" {
+  update_config '.linux.namespaces |= map(select(.type != "mount"))
+    | .mounts += [{destination: "/zz", type: "tmpfs", source: "tmpfs", options: ["size=bogus"]}]'
+  run_create
+  assert_failure
+  assert_no_container
+  if grep " $BUNDLE/rootfs" /proc/self/mountinfo; then
+    echo "mounts left below the rootfs" >&2
+    return 1
+  fi
+}
+
 @test "namespaces: joined by path (uts, ipc, net, pid, cgroup)" {
   requires_cmd unshare
   unshare --uts --ipc --net --cgroup --pid --fork sh -c 'hostname joined-uts; exec sleep 1000' &
@@ -185,14 +227,17 @@ userns_bundle () {
     | .linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0},
                             "boottime": {"secs": 172800, "nanosecs": 500}}'
   set_args sh -c 'readlink /proc/self/ns/time; cat /proc/self/timens_offsets; cut -d" " -f1 /proc/uptime'
+  # The host's uptime before the container's (read after, it may have
+  # passed the next second).
+  local host_up
+  host_up=$(cut -d. -f1 /proc/uptime)
   run_container
   assert_success
   [ "${lines[0]}" != "$(host_ns time)" ]
   [[ ${lines[1]} =~ ^monotonic[[:space:]]+86400[[:space:]]+0$ ]]
   [[ ${lines[2]} =~ ^boottime[[:space:]]+172800[[:space:]]+500$ ]]
-  local host_up
-  host_up=$(cut -d. -f1 /proc/uptime)
   [ "${lines[3]%.*}" -ge $((host_up + 172800)) ]
+  [ "${lines[3]%.*}" -lt $((host_up + 172800 + 120)) ]
 }
 
 @test "uts: hostname" {

@@ -111,6 +111,21 @@ jsonschema.Draft4Validator(schema, resolver=resolver).validate(json.loads(sys.ar
   assert_equal "$(state_field status)" running status
 }
 
+@test "start: a config without process is created, and start refuses it" {
+  runc_lacks "configs without process (runc 1.1 requires it at create)"
+  update_config 'del(.process)'
+  run_create
+  assert_success
+  assert_equal "$(state_field status)" created status
+  run --separate-stderr rt start "$ID"
+  assert_failure
+  is_runc || [[ $stderr == *"process was not set"* ]] || { echo "stderr: $stderr" >&2; false; }
+  assert_equal "$(state_field status)" created "status after the refused start"
+  run rt delete -f "$ID"
+  assert_success
+  assert_no_container
+}
+
 @test "create: a missing binary fails create, names the binary, leaves nothing behind" {
   set_args /bin/nosuch
   run_create
@@ -569,6 +584,21 @@ wait_receiver () {
   grep -Eq '^c.* 136, +0 .*/dev/console' "$RECV_OUT"
 }
 
+@test "terminal: the pty belongs to process.user (uid), group tty stays" {
+  start_receiver
+  update_config '.process.terminal = true | .process.user = {uid: 1000, gid: 1000}'
+  set_args sh -c 'stat -c "owner=%u:%g mode=%a" "$(tty)"; echo >> "$(tty)" && echo reopened'
+  run_create --console-socket "$SOCK"
+  assert_success
+  run rt start "$ID"
+  assert_success
+  wait_receiver
+  assert_equal "$RECV_STATUS" 0 "console-receiver status"
+  # devpts is mounted with gid=5 (tty) by hako spec's default mounts.
+  grep -q '^owner=1000:5 mode=620' "$RECV_OUT"
+  grep -q '^reopened' "$RECV_OUT"
+}
+
 @test "terminal: input written to the master reaches the process" {
   start_receiver $'hello\n'
   update_config '.process.terminal = true'
@@ -632,6 +662,34 @@ wait_receiver () {
   assert_success
   wait_receiver
   assert_equal "$RECV_STATUS" 0 "receiver status (2: the pidfd never signalled an exit)"
+}
+
+@test "start: an exec that fails after start is reported by start, not as an exit" {
+  is_runc && skip "runc 1.1's start does not wait for the exec"
+  # Executable, but no binary and no #! line: execve says ENOEXEC.
+  printf 'not a program\n' > "$BUNDLE/rootfs/bin/garbage"
+  chmod 755 "$BUNDLE/rootfs/bin/garbage"
+  set_args /bin/garbage
+  run_create
+  assert_success
+  run --separate-stderr rt start "$ID"
+  assert_failure
+  [[ $stderr == *'exec "/bin/garbage": Exec format error'* ]] || { echo "stderr: $stderr" >&2; false; }
+  wait_for_status stopped
+  # A process that exits at once is a successful start.
+  new_id life-quick
+  set_args true
+  run_create
+  assert_success
+  run --separate-stderr rt start "$ID"
+  assert_success
+  assert_equal "$stderr" "" "start's stderr"
+  # run reports the failed exec too, and exits non-zero.
+  new_id life-run-garbage
+  set_args /bin/garbage
+  run_container
+  assert_failure
+  [[ $stderr == *'exec "/bin/garbage": Exec format error'* ]] || { echo "stderr: $stderr" >&2; false; }
 }
 
 # ---- hooks
@@ -730,6 +788,21 @@ hook_config () {
   assert_failure
   [ "$SECONDS" -lt 10 ]
   assert_no_container
+}
+
+@test "hooks: a failing startContainer hook fails start with its message" {
+  is_runc && skip "runc 1.1 reports startContainer failures only in the container's stderr"
+  hook_config
+  update_config '.hooks.startContainer[0].args += ["4"]'
+  set_args sleep 1000
+  run_create
+  assert_success
+  run --separate-stderr rt start "$ID"
+  assert_failure
+  [[ $stderr == *"startContainer hook"*"exit status 4"* ]] || { echo "stderr: $stderr" >&2; false; }
+  wait_for_status stopped
+  run rt start "$ID"
+  assert_failure
 }
 
 @test "hooks: a failing poststart fails start and stops the container" {
