@@ -124,8 +124,17 @@ exec_outcome (int reader, struct hako_error *err)
   return hako_error_set (err, errnum > 0 ? errnum : EIO, "%s", buf + skip);
 }
 
-/* config.md: process is "REQUIRED when start is called"; the container
- * stays created (delete removes it). */
+static void
+stop_init (struct hako_entry *entry)
+{
+  cleanup_fd int pidfd = hako_entry_pidfd (entry);
+
+  if (pidfd >= 0 && hako_pidref_signal (pidfd, SIGKILL, NULL) == 0)
+    hako_pidref_wait (pidfd, 10000, NULL);
+  unlinkat (entry->dirfd, HAKO_EXEC_FIFO, 0);
+}
+
+/* config.md: process is "REQUIRED when start is called". */
 static bool
 has_process (const struct hako_entry *entry, struct hako_error *err)
 {
@@ -176,7 +185,11 @@ hako_entry_start (struct hako_entry *entry, struct hako_error *err)
   if (strcmp (status, "created") != 0)
     return hako_error_set (err, EINVAL, "cannot start an already running container");
   if (!has_process (entry, err))
-    return -1;
+    {
+      /* It can never run anything: end it, so that it is stopped. */
+      stop_init (entry);
+      return -1;
+    }
   notify = hako_notify_listen (entry->dirfd, err);
   if (notify < 0 && err && err->msg)
     return -1;
