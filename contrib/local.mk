@@ -10,3 +10,5 @@ bench: hako$(EXEEXT)
 .PHONY: bench
 EXTRA_DIST += contrib/bench/run-bench.sh contrib/bench/bare.c contrib/bench/measure.c \
 	contrib/bench/README.md
+# What the CVE-2019-5736 protection costs per start (docs/security.md).
+EXTRA_DIST += contrib/bench/exe-protection.sh

@@ -2,8 +2,9 @@
 # Install what hako needs to build and test on Debian 12 (bookworm).
 #
 #   contrib/setup.sh           build + unit/integration test dependencies
-#   contrib/setup.sh --vm      also what the comparison and VM tests use
-#                              (crun, runc, qemu, a cloud kernel); --all is the same
+#                              (qemu and the cloud kernel for make check's VM)
+#   contrib/setup.sh --vm      also what the comparison and VM recipes use
+#                              (crun, runc, debootstrap, ...); --all is the same
 #
 # Idempotent and non-interactive.  Runs apt-get as root, or through sudo.
 set -euo pipefail
@@ -19,6 +20,11 @@ TEST_PACKAGES=(
   bats python3 python3-jsonschema busybox-static jq git
   clang libclang-rt-14-dev clang-format
   iproute2 util-linux procps
+  # tests/bats/rootless.bats: several id ranges through newuidmap/newgidmap.
+  uidmap
+  debootstrap
+  # tests/vm/cgroup-v2.sh boots this kernel under qemu from a cpio initramfs.
+  qemu-system-x86 linux-image-cloud-amd64 cpio
 )
 # Heavier, for the runtime comparisons and the tests that boot a VM.
 # ../shared/recipes/vm-*.sh need: qemu, the cloud kernel, cpio for the

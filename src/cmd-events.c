@@ -1,5 +1,5 @@
-/* hako events: print container events (OOM kills) and resource statistics.  Options as runc takes
- * them; the action (do_events) is not written yet. */
+/* hako events: print container events (OOM kills) and resource statistics
+ * (libhako/events.c), one JSON object per line as runc does. */
 #define _GNU_SOURCE
 #include "config.h"
 
@@ -7,18 +7,23 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <errno.h>
+#include <stdio.h>
+
+#include "events.h"
 #include "hako.h"
 #include "util.h"
 
 /* The options of `hako events`. */
 static struct
 {
-  const char *interval;
+  int64_t interval; /* nanoseconds */
   bool stats;
-} opt = { .interval = "5s" };
+} opt = { .interval = 5000000000 };
 
 static const struct hako_option options[] = {
-  { "interval", HAKO_OPT_STRING, &opt.interval, "time between two statistics reports", "\"5s\"" },
+  { "interval", HAKO_OPT_DURATION, &opt.interval,
+    "time between two statistics reports (a Go duration: 500ms, 5s, 1m)", "5s" },
   { "stats", HAKO_OPT_BOOL, &opt.stats, "print the statistics once and exit", NULL },
 };
 
@@ -26,19 +31,36 @@ const struct hako_command hako_cmd_events = {
   .name = "events",
   .summary = "print container events (OOM kills) and resource statistics",
   .args_usage = "<container-id>",
-  .description = "   Print the container's events and resource statistics as JSON, every\n"
-                 "   --interval.",
+  .description = "   Print the container's resource statistics as a JSON object of type \"stats\"\n"
+                 "   every --interval, and one of type \"oom\" whenever the kernel's OOM killer\n"
+                 "   acts in the container's cgroup, one object per line, until the container\n"
+                 "   stops.  With --stats, print the statistics once and exit.",
   .min_args = 1,
   .max_args = 1,
   .run = cmd_events,
 };
 
+/* Each event on its own line, flushed at once: a reader follows live. */
+static int
+print_event (const char *json, size_t len, void *data, struct hako_error *err)
+{
+  (void)data;
+  if (fwrite (json, 1, len, stdout) != len || putchar ('\n') == EOF || fflush (stdout) != 0)
+    return hako_error_sys (err, errno, "events: write to stdout");
+  return 0;
+}
+
 static int
 do_events (struct hako_global *g, const char *id, struct hako_error *err)
 {
-  if (hako_require_container (g, id, err) < 0)
-    return -1;
-  return hako_not_implemented ("events", err);
+  struct hako_events_opts o = {
+    .root = g->root,
+    .id = id,
+    .interval_ns = opt.interval,
+    .stats_only = opt.stats,
+  };
+
+  return hako_container_events (&o, print_event, NULL, err);
 }
 
 int

@@ -56,7 +56,9 @@ static const struct hako_option options[] = {
   { "preserve-fds", HAKO_OPT_INT, &opt.preserve_fds,
     "also pass fds 3 .. 3+N-1 (after any $LISTEN_FDS) to the process", "0" },
   { "cgroup", HAKO_OPT_STRINGS, &opt.cgroup,
-    "put the process in this existing sub-cgroup: [CONTROLLER:]PATH (repeatable)", NULL },
+    "run the process in an existing sub-cgroup of the container's: [CONTROLLER[,...]:]PATH "
+    "(repeatable, one per v1 controller)",
+    NULL },
   { "ignore-paused", HAKO_OPT_BOOL, &opt.ignore_paused, "exec even if the container is paused",
     NULL },
 };
@@ -91,6 +93,7 @@ do_exec (struct hako_global *g, const char *id, char **rest, int nrest, int *exi
   cleanup_free char **env = strv_of (&opt.env);
   cleanup_free char **gids = strv_of (&opt.additional_gids);
   cleanup_free char **caps = strv_of (&opt.cap);
+  cleanup_free char **cgroups = strv_of (&opt.cgroup);
   cleanup_free char **args = hako_xmalloc0 ((nrest + 1) * sizeof (char *));
   struct hako_exec_opts o = {
     .root = g->root,
@@ -111,7 +114,7 @@ do_exec (struct hako_global *g, const char *id, char **rest, int nrest, int *exi
     .no_new_privs = opt.no_new_privs,
     .process_label = opt.process_label,
     .apparmor = opt.apparmor,
-    .cgroup = opt.cgroup.len ? opt.cgroup.items[0] : NULL,
+    .cgroups = cgroups,
     .ignore_paused = opt.ignore_paused,
   };
 

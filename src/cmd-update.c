@@ -107,7 +107,8 @@ parse_size (const char *flag, const char *text, long long *out, struct hako_erro
     end++;
   if (*end != '\0' || (shift && (v < 0 || v > (LLONG_MAX >> shift))))
     return hako_error_set (err, EINVAL, "invalid value \"%s\" for flag -%s", text, flag);
-  *out = v << shift;
+  /* Shifting a negative value is undefined even by 0 (--cpu-quota -1). */
+  *out = shift ? v << shift : v;
   return 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include "hako.h"
 #include "log.h"
+#include "selfexe.h"
 #include "util.h"
 #include "version.h"
 
@@ -187,6 +188,17 @@ cmd_help (struct hako_global *g, int argc, char **argv)
   return cmd->run (g, 2, help_argv);
 }
 
+/* main's argv, for the re-exec of selfexe.h. */
+static char **main_argv;
+
+/* The commands that start processes inside a container: they run from a
+ * copy of the binary the container cannot write (selfexe.h). */
+static bool
+enters_container (const struct hako_command *cmd)
+{
+  return cmd == &hako_cmd_create || cmd == &hako_cmd_run || cmd == &hako_cmd_exec;
+}
+
 static int
 dispatch (struct hako_global *g, int argc, char **argv)
 {
@@ -201,6 +213,8 @@ dispatch (struct hako_global *g, int argc, char **argv)
   if (strcmp (argv[0], "help") == 0 || strcmp (argv[0], "h") == 0)
     return cmd_help (g, argc, argv);
   cmd = find_command (argv[0]);
+  if (cmd != NULL && enters_container (cmd) && hako_selfexe_protect (main_argv, &err) < 0)
+    return hako_fail (&err);
   hako_log_debug ("command %s (root %s)", argv[0], g->root);
   if (cmd != NULL)
     return cmd->run (g, argc, argv);
@@ -218,6 +232,7 @@ main (int argc, char **argv)
   char **args = NULL;
   int nargs = 0, r, status;
 
+  main_argv = argv;
   r = hako_options_parse (global_options, HAKO_ARRAY_SIZE (global_options), argc, argv, false,
                           &args, &nargs, &err);
   if (r == 1)

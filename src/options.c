@@ -74,6 +74,107 @@ parse_number (const char *s, bool is_signed, void *out)
   return errno != 0 || *end != '\0' ? -1 : 0;
 }
 
+/* Go's time.ParseDuration: each term is digits, an optional fraction and a
+ * unit; the terms add up.  Sums are kept as uint64 nanoseconds so the most
+ * negative duration (2^63 ns) can be written, as Go allows. */
+struct duration_unit
+{
+  const char *name;
+  uint64_t ns;
+};
+
+static const struct duration_unit duration_units[] = {
+  { "ns", 1ULL },           { "us", 1000ULL },
+  { "\xc2\xb5s", 1000ULL }, /* U+00B5 MICRO SIGN */
+  { "\xce\xbcs", 1000ULL }, /* U+03BC GREEK SMALL LETTER MU */
+  { "ms", 1000000ULL },     { "s", 1000000000ULL },
+  { "m", 60000000000ULL },  { "h", 3600000000000ULL },
+};
+
+static const struct duration_unit *
+duration_unit (const char *s, size_t len)
+{
+  for (size_t i = 0; i < HAKO_ARRAY_SIZE (duration_units); i++)
+    if (strlen (duration_units[i].name) == len && memcmp (duration_units[i].name, s, len) == 0)
+      return &duration_units[i];
+  return NULL;
+}
+
+/* One term "12.5ms" at *S: its value in nanoseconds, S moved past it. */
+static int
+duration_term (const char **s, uint64_t *out)
+{
+  const char *p = *s, *unit_start;
+  uint64_t whole = 0, frac = 0;
+  double scale = 1;
+  bool digits = false, frac_full = false;
+  const struct duration_unit *u;
+
+  for (; *p >= '0' && *p <= '9'; p++, digits = true)
+    {
+      if (whole > (UINT64_C (1) << 63) / 10)
+        return -1;
+      whole = whole * 10 + (uint64_t)(*p - '0');
+      if (whole > UINT64_C (1) << 63)
+        return -1;
+    }
+  if (*p == '.')
+    for (p++; *p >= '0' && *p <= '9'; p++, digits = true)
+      {
+        /* Digits past what a uint64 holds do not change the value. */
+        if (frac_full || frac > (UINT64_MAX - 9) / 10)
+          {
+            frac_full = true;
+            continue;
+          }
+        frac = frac * 10 + (uint64_t)(*p - '0');
+        scale *= 10;
+      }
+  if (!digits)
+    return -1;
+  for (unit_start = p; *p && *p != '.' && (*p < '0' || *p > '9'); p++)
+    ;
+  if ((u = duration_unit (unit_start, (size_t)(p - unit_start))) == NULL)
+    return -1;
+  if (whole > (UINT64_C (1) << 63) / u->ns)
+    return -1;
+  whole *= u->ns;
+  if (frac > 0)
+    whole += (uint64_t)((double)frac * ((double)u->ns / scale));
+  if (whole > UINT64_C (1) << 63)
+    return -1;
+  *out = whole;
+  *s = p;
+  return 0;
+}
+
+int
+hako_duration_parse (const char *s, int64_t *ns)
+{
+  uint64_t total = 0;
+  bool neg = false;
+
+  if (*s == '-' || *s == '+')
+    neg = *s++ == '-';
+  if (strcmp (s, "0") == 0)
+    return *ns = 0, 0;
+  if (*s == '\0')
+    return -1;
+  while (*s)
+    {
+      uint64_t term;
+      if (duration_term (&s, &term) < 0)
+        return -1;
+      total += term;
+      if (total > UINT64_C (1) << 63)
+        return -1;
+    }
+  if (!neg && total > (uint64_t)INT64_MAX)
+    return -1;
+  *ns = neg ? (int64_t)(0 - total) : (int64_t)total;
+  return 0;
+}
+
 static void
 add_string (struct hako_strings *s, const char *value)
 {
@@ -104,6 +205,11 @@ set_value (const struct hako_option *opt, const char *name, const char *value,
     case HAKO_OPT_INT:
     case HAKO_OPT_UINT:
       if (parse_number (value, opt->kind == HAKO_OPT_INT, opt->value) == 0)
+        return 0;
+      return hako_error_set (err, EINVAL, "invalid value \"%s\" for flag -%s: parse error", value,
+                             name);
+    case HAKO_OPT_DURATION:
+      if (hako_duration_parse (value, opt->value) == 0)
         return 0;
       return hako_error_set (err, EINVAL, "invalid value \"%s\" for flag -%s: parse error", value,
                              name);

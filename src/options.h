@@ -24,11 +24,12 @@
 
 enum hako_opt_kind
 {
-  HAKO_OPT_BOOL,    /* bool * */
-  HAKO_OPT_STRING,  /* const char ** (points into argv; the last one given wins) */
-  HAKO_OPT_STRINGS, /* struct hako_strings * (every occurrence, in order) */
-  HAKO_OPT_INT,     /* int64_t * */
-  HAKO_OPT_UINT,    /* uint64_t * */
+  HAKO_OPT_BOOL,     /* bool * */
+  HAKO_OPT_STRING,   /* const char ** (points into argv; the last one given wins) */
+  HAKO_OPT_STRINGS,  /* struct hako_strings * (every occurrence, in order) */
+  HAKO_OPT_INT,      /* int64_t * */
+  HAKO_OPT_UINT,     /* uint64_t * */
+  HAKO_OPT_DURATION, /* int64_t * nanoseconds, written as Go durations: "5s", "1m30s" */
 };
 
 struct hako_strings
@@ -55,6 +56,12 @@ struct hako_option
  * "invalid boolean value \"v\" for -x: parse error", "bad flag syntax: ---x". */
 int hako_options_parse (const struct hako_option *opts, size_t n_opts, int argc, char **argv,
                         bool reorder, char ***args, int *nargs, struct hako_error *err);
+
+/* Go's time.ParseDuration: an optional sign, then one or more decimal
+ * numbers (fractions allowed) each with a unit among ns, us (or µs, μs), ms,
+ * s, m, h; "0" alone needs no unit.  -1 when S is not a duration or its
+ * value does not fit in int64 nanoseconds. */
+int hako_duration_parse (const char *s, int64_t *ns);
 
 /* The OPTIONS section of a help text: "   --bundle value, -b value  usage". */
 void hako_options_print (FILE *out, const struct hako_option *opts, size_t n_opts);

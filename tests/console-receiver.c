@@ -11,6 +11,7 @@
  * first, 1 on errors. */
 #define _GNU_SOURCE
 #include "terminal.h"
+#include "test-listen.h"
 #include "util.h"
 
 #include <errno.h>
@@ -22,36 +23,6 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-
-static int
-fail (const char *what)
-{
-  fprintf (stderr, "console-receiver: %s: %s\n", what, strerror (errno));
-  return -1;
-}
-
-/* Listen on PATH (any length: bound relative to an O_PATH fd of its
- * directory), atomically: bind a temporary name, then rename it. */
-static int
-listen_on (const char *path)
-{
-  const char *slash = strrchr (path, '/');
-  cleanup_free char *parent = slash ? strndup (path, slash == path ? 1 : slash - path) : NULL;
-  const char *base = slash ? slash + 1 : path;
-  cleanup_fd int dirfd = open (parent ? parent : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  cleanup_free char *tmp = hako_strdup_printf (".%s.%d", base, (int)getpid ());
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  if (dirfd < 0 || sock < 0)
-    return fail ("socket");
-  snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dirfd, tmp);
-  if (bind (sock, (struct sockaddr *)&addr, sizeof addr) < 0 || listen (sock, 1) < 0)
-    return fail ("bind");
-  if (renameat (dirfd, tmp, dirfd, base) < 0)
-    return fail ("rename");
-  return sock;
-}
 
 /* Copy the master to stdout until it hangs up; 0, or 2 on timeout. */
 static int
@@ -97,13 +68,13 @@ main (int argc, char **argv)
       return 1;
     }
   setvbuf (stdout, NULL, _IONBF, 0);
-  listener = listen_on (argv[optind]);
+  listener = test_listen_unix (argv[optind]);
   if (listener < 0)
     return 1;
   conn = accept4 (listener, NULL, NULL, SOCK_CLOEXEC);
   if (conn < 0)
     {
-      fail ("accept");
+      perror ("console-receiver: accept");
       return 1;
     }
   unlink (argv[optind]); /* one connection only */
@@ -116,7 +87,7 @@ main (int argc, char **argv)
   printf ("%s\n", name);
   if (optind + 1 < argc && hako_write_all (master, argv[optind + 1], strlen (argv[optind + 1])) < 0)
     {
-      fail ("write to the pty");
+      perror ("console-receiver: write to the pty");
       return 1;
     }
   return copy_output (master, seconds);

@@ -75,8 +75,15 @@ tests_unit_test_hooks_LDADD = $(LIBHAKO_LIBS)
 tests_unit_test_terminal_SOURCES = tests/unit/test-terminal.c
 tests_unit_test_terminal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 tests_unit_test_terminal_LDADD = $(LIBHAKO_LIBS)
-tests_console_receiver_SOURCES = tests/console-receiver.c
+tests_console_receiver_SOURCES = tests/console-receiver.c tests/lib/test-listen.c \
+	tests/lib/test-listen.h
+tests_console_receiver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 tests_console_receiver_LDADD = $(LIBHAKO_LIBS)
+# The far end of linux.seccomp.listenerPath for seccomp.bats (SCMP_ACT_NOTIFY).
+check_PROGRAMS += tests/seccomp-agent
+tests_seccomp_agent_SOURCES = tests/seccomp-agent.c tests/lib/test-listen.c tests/lib/test-listen.h
+tests_seccomp_agent_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_seccomp_agent_LDADD = $(LIBHAKO_LIBS)
 TESTS += tests/unit/test-hooks tests/unit/test-terminal
 
 # The container process and kernel settings (process*.c, caps.c, sysctl.c,
@@ -141,3 +148,36 @@ tests_unit_test_netdev_SOURCES = tests/unit/test-netdev.c
 tests_unit_test_netdev_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 tests_unit_test_netdev_LDADD = $(LIBHAKO_LIBS)
 TESTS += tests/unit/test-netdev
+
+# hako events and exec --cgroup (cgroup-stats*.c, cgroup-oom.c, events.c,
+# cgroup-sub.c): durations, the statistics parsers and runc's JSON on fake
+# v1 and v2 directories; then real containers with limits, OOM kills and
+# sub-cgroups (root).
+check_PROGRAMS += tests/unit/test-events
+tests_unit_test_events_SOURCES = tests/unit/test-events.c src/options.c src/options.h
+tests_unit_test_events_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib -I$(top_srcdir)/src
+tests_unit_test_events_LDADD = $(LIBHAKO_LIBS)
+TESTS += tests/unit/test-events tests/bats/events.bats
+EXTRA_DIST += tests/bats/events.bats
+
+# Attacks from a container (issue 5, docs/security.md): CVE-2019-5736,
+# CVE-2024-21626, symlinks planted in the rootfs, setuid, each mounted
+# against a real container.
+TESTS += tests/bats/security.bats
+EXTRA_DIST += tests/bats/security.bats
+
+# Control groups through containers (issue 4): every resource read back from
+# the file this host's layout uses, limits enforced (pids, memory OOM kill,
+# devices), pause/resume/update/ps/kill --all/delete on the kernel's files;
+# then the same bats file and test-cgroup inside a qemu VM booted with pure
+# cgroup v2 and every controller (tests/vm/, TCG: no KVM needed).
+TESTS += tests/bats/cgroup.bats tests/vm/cgroup-v2.sh
+EXTRA_DIST += tests/bats/cgroup.bats tests/vm/cgroup-v2.sh tests/vm/init \
+	tests/vm/guest-cgroup.sh tests/vm/tap-merge.awk
+
+# Rootless containers, run by a real unprivileged user the test creates
+# (hako-rootless, with /etc/subuid and /etc/subgid ranges): single
+# mapping, several ranges through newuidmap/newgidmap, state under
+# $XDG_RUNTIME_DIR/hako, no cgroup without delegation.
+TESTS += tests/bats/rootless.bats
+EXTRA_DIST += tests/bats/rootless.bats

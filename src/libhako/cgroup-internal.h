@@ -32,6 +32,7 @@ struct hako_cgroup
   enum hako_cgroup_layout layout;
   struct hako_cgroup_hier *h;
   size_t n;
+  struct hako_cgroup_systemd *sd; /* the systemd driver's unit; NULL for cgroupfs */
 };
 
 /* A hierarchy as the caller sees it, before any directory is made. */

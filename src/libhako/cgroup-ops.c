@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cgroup-internal.h"
+#include "cgroup-systemd.h"
 #include "log.h"
 #include "util.h"
 
@@ -343,6 +344,12 @@ hako_cgroup_destroy (struct hako_cgroup *cg, struct hako_error *err)
       hako_log_debug ("cgroup: kill before removal: %s", ignored.msg);
       hako_error_clear (&ignored);
     }
+  /* A systemd unit goes once its processes are gone; what remains (the
+   * hierarchies hako made for it) is removed below.  A systemd that does
+   * not answer must not make the container undeletable: warn. */
+  if (hako_cgroup_systemd_stop (cg, &ignored) < 0)
+    hako_log_warn ("%s", ignored.msg);
+  hako_error_clear (&ignored);
   for (size_t i = 0; i < cg->n; i++)
     if (cg->h[i].dirfd >= 0 && remove_with_retry (cg, &cg->h[i], ret ? &ignored : err) < 0)
       ret = -1;

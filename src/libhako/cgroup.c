@@ -12,6 +12,7 @@
 #include <sys/statfs.h>
 
 #include "cgroup-internal.h"
+#include "cgroup-systemd.h"
 #include "log.h"
 #include "util.h"
 
@@ -127,6 +128,7 @@ hako_cgroup_free (struct hako_cgroup *cg)
   for (size_t i = 0; i < cg->n; i++)
     hier_clear (&cg->h[i]);
   free (cg->h);
+  hako_cgroup_systemd_free (cg->sd);
   free (cg);
 }
 
@@ -366,6 +368,10 @@ hako_cgroup_enter (const struct hako_cgroup *cg, pid_t pid, struct hako_error *e
 {
   char value[24];
 
+  /* The one change of a cgroup after create: its hierarchies, known once
+   * systemd placed PID (every cgroup is heap-allocated by this file). */
+  if (hako_cgroup_systemd_pending (cg))
+    return hako_cgroup_systemd_start ((struct hako_cgroup *)cg, pid, err);
   snprintf (value, sizeof value, "%d", (int)pid);
   for (size_t i = 0; cg && i < cg->n; i++)
     {
@@ -387,6 +393,8 @@ hako_cgroup_update (const struct hako_cgroup *cg, const struct oci_resources *r,
 {
   if (cg == NULL || r == NULL)
     return 0;
+  if (cg->sd)
+    return hako_cgroup_systemd_update (cg, r, err);
   return hako_cgroup_apply (cg, NULL, r, true, false, err);
 }
 

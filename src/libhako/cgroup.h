@@ -10,12 +10,16 @@
  * controller, written with that hierarchy's file names and units.
  *
  * Usage in the lifecycle:
- *   create:  hako_cgroup_create before cloning; clone3 stage 1 with
- *            CLONE_INTO_CGROUP on hako_cgroup_v2_fd (when >= 0); when
- *            hako_cgroup_enter_needed, hako_cgroup_enter (stage 1's pid)
- *            before stage 1 clones stage 2 (children inherit cgroups only at
- *            fork); store hako_cgroup_serialize in state.json; on failure
- *            hako_cgroup_destroy.  exec does the same for its process.
+ *   create:  hako_cgroup_create before cloning; hako_cgroup_enter (the
+ *            init's pid) while the init waits, before it does anything;
+ *            stage 1 stays in the caller's cgroups, so the namespaces it
+ *            makes are not charged to the container's memory limit; store
+ *            hako_cgroup_serialize in state.json; on failure
+ *            hako_cgroup_destroy.
+ *   exec:    clone3 with CLONE_INTO_CGROUP on hako_cgroup_v2_fd (when
+ *            >= 0); when hako_cgroup_enter_needed, hako_cgroup_enter
+ *            before the process forks (children inherit cgroups only at
+ *            fork).
  *   others:  hako_cgroup_load (state.json's string), then pids (ps),
  *            kill_all (kill --all), freeze / is_frozen (pause, resume,
  *            state), update, destroy (delete, delete --force). */
@@ -79,7 +83,8 @@ bool hako_cgroup_enter_needed (const struct hako_cgroup *cg);
 
 /* Write PID to cgroup.procs of every hierarchy (v1 controllers, named
  * hierarchies such as name=systemd, and the cgroup2 one).  Only PID moves:
- * call it before PID forks. */
+ * call it before PID forks.  For a systemd cgroup not started yet, this
+ * starts the unit with PID in it and fills in CG's hierarchies. */
 int hako_cgroup_enter (const struct hako_cgroup *cg, pid_t pid, struct hako_error *err);
 
 /* The cgroup as a one-line string for state.json's cgroupPath: "/hako/id"
@@ -120,7 +125,34 @@ int hako_cgroup_is_frozen (const struct hako_cgroup *cg, bool *frozen);
 int hako_cgroup_update (const struct hako_cgroup *cg, const struct oci_resources *r,
                         struct hako_error *err);
 
+/* exec --cgroup (cgroup-sub.c): *OUT is CG moved down into existing
+ * sub-cgroups, from runc's "[CONTROLLER[,CONTROLLER]:]PATH" arguments.  A
+ * PATH alone (the only argument then) applies to every hierarchy; with
+ * CONTROLLER: prefixes, to the v1 hierarchies holding those controllers
+ * (the rest stay in CG; cgroup v2 takes the path alone).  PATH is relative
+ * to CG, may not climb out of it, and must exist.  No arguments: *OUT is
+ * NULL. */
+int hako_cgroup_sub (const struct hako_cgroup *cg, char *const *args, size_t nargs,
+                     struct hako_cgroup **out, struct hako_error *err);
+
 void hako_cgroup_free (struct hako_cgroup *cg);
+
+/* The systemd driver (cgroup-systemd.c): linux.cgroupsPath is
+ * "slice:prefix:name" (unset: "system.slice:hako:ID", rootless
+ * "user.slice:hako:ID") and names a transient unit "prefix-name.scope"
+ * (or "name.slice").  create validates the name and the resources and
+ * checks that systemd answers, nothing more: the unit is started by
+ * hako_cgroup_enter, as a scope needs a process; hako_cgroup_v2_fd is -1
+ * until then.  From then on CG is the cgroup systemd made (plus the v1
+ * hierarchies systemd leaves alone), and destroy also stops the unit.
+ * Fails with ENOTSUP when hako is built without systemd support. */
+int hako_cgroup_create_systemd (const struct oci_config *config, const char *id, bool rootless,
+                                struct hako_cgroup **out, struct hako_error *err);
+/* The unit's name for state.json; NULL for a cgroupfs cgroup. */
+const char *hako_cgroup_systemd_unit (const struct hako_cgroup *cg);
+/* After hako_cgroup_load: CG belongs to UNIT (USER: the user's manager),
+ * so that destroy stops it and update sets its properties. */
+void hako_cgroup_attach_systemd_unit (struct hako_cgroup *cg, const char *unit, bool user);
 
 static inline void
 hako_cgroup_freep (struct hako_cgroup **cg)

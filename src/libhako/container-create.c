@@ -281,18 +281,24 @@ static int
 make_cgroup (struct create_job *j, struct hako_error *err)
 {
   const char *manager = j->o->cgroup_manager ? j->o->cgroup_manager : "cgroupfs";
+  bool rootless = geteuid () != 0;
 
   if (strcmp (manager, "disabled") == 0)
     return 0;
-  if (strcmp (manager, "cgroupfs") != 0)
-    return hako_error_set (err, ENOTSUP, "the %s cgroup manager is not implemented yet", manager);
-  if (hako_cgroup_create (j->config, j->o->id, geteuid () != 0, &j->cgroup, err) < 0)
+  if (strcmp (manager, "systemd") == 0)
+    {
+      /* The unit is started when the init exists (on_init_created). */
+      if (hako_cgroup_create_systemd (j->config, j->o->id, rootless, &j->cgroup, err) < 0)
+        return -1;
+      j->status.systemd_cgroup = j->status.has_systemd_cgroup = true;
+      j->status.systemd_unit = (char *)hako_cgroup_systemd_unit (j->cgroup);
+    }
+  else if (strcmp (manager, "cgroupfs") != 0)
+    return hako_error_set (err, ENOTSUP, "unknown cgroup manager \"%s\"", manager);
+  else if (hako_cgroup_create (j->config, j->o->id, rootless, &j->cgroup, err) < 0)
     return -1;
   if (j->cgroup)
-    {
-      j->status.cgroup_path = hako_cgroup_serialize (j->cgroup);
-      j->status.cgroup_manager = (char *)manager;
-    }
+    j->status.cgroup_manager = (char *)manager;
   return 0;
 }
 
@@ -308,6 +314,9 @@ record (struct create_job *j, pid_t pid, struct hako_error *err)
   j->status.has_pid = true;
   j->status.pid_start_time = start;
   j->status.has_pid_start_time = true;
+  /* Known only now for a systemd cgroup: systemd placed the init. */
+  if (j->cgroup && j->status.cgroup_path == NULL)
+    j->status.cgroup_path = hako_cgroup_serialize (j->cgroup);
   if (j->ctx.shares_host_mounts)
     {
       uint64_t bind = hako_rootfs_top_mount (j->rootfs);
@@ -343,7 +352,13 @@ create_locked (struct create_job *j, struct hako_created *out, struct hako_error
   if (save_config (j, err) < 0 || make_exec_fifo (j, err) < 0 || make_cgroup (j, err) < 0
       || hako_rootfs_prepare_host (&j->ctx, err) < 0)
     goto fail;
-  r = hako_nsexec_start (&j->ctx, &cb, hako_cgroup_v2_fd (j->cgroup), &pid, &pidfd, err);
+  /* Stage 1 stays in the caller's cgroups and on_init_created moves the
+   * init, still waiting for SYNC_INIT_GO, into the container's: what stage
+   * 1 allocates (the new namespaces, the init's kernel stack and page
+   * tables: some 200 KiB on cgroup v2) is not charged to the container's
+   * memory limit, so a container starts with 256 KiB on v1 and v2 alike
+   * (cloned into the cgroup, it needed over 500 KiB on v2). */
+  r = hako_nsexec_start (&j->ctx, &cb, -1, &pid, &pidfd, err);
   hako_rootfs_release_host ();
   if (r < 0)
     goto fail;

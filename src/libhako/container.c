@@ -268,6 +268,8 @@ hako_entry_cgroup (const struct hako_entry *entry, struct hako_error *err)
   if (path == NULL || *path == '\0')
     return NULL;
   cg = hako_cgroup_load (path, err);
+  /* systemd driver: delete stops the unit, update sets its properties. */
+  hako_cgroup_attach_systemd_unit (cg, entry->status->systemd_unit, geteuid () != 0);
   return cg;
 }
 

@@ -42,6 +42,7 @@ struct exec_job
   unsigned long ns_flags;
   struct hako_cgroup *cgroup;       /* the container's, if it has one */
   struct hako_seccomp_prog seccomp; /* the container's linux.seccomp, as runc applies it */
+  char *bundle;                     /* the container's, for a seccomp agent */
 };
 
 /* A deep copy through the serializer: the copy is owned like a parsed one. */
@@ -261,6 +262,18 @@ static void __attribute__ ((noreturn)) exec_join_main (struct exec_job *j)
   /* Wait until stage 0 has put us in the container's cgroups. */
   if (hako_sync_expect (j->ctx.sync_fd, SYNC_INIT_GO, NULL, &err) < 0)
     goto fail;
+  /* oomScoreAdj while /proc/self is ours: in the container's user
+   * namespace it would not be (the process inherits the value). */
+  if (j->process->has_oom_score_adj
+      && hako_oom_score_adj_apply (j->process->oom_score_adj, &err) < 0)
+    goto fail;
+  /* Not dumpable until the exec, as the init (nsexec.c): the container's
+   * processes see the child in their pid namespace. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    {
+      hako_error_sys (&err, errno, "prctl PR_SET_DUMPABLE");
+      goto fail;
+    }
   if (setns (j->init_pidfd, j->ns_flags) < 0)
     {
       hako_error_sys (&err, errno, "join the container's namespaces");
@@ -284,8 +297,8 @@ fail:
 }
 
 static int
-exec_handle (struct exec_job *j, const struct hako_sync_msg *m, int fd, pid_t *pid, int *pidfd,
-             int *master, struct hako_error *err)
+exec_handle (struct exec_job *j, int sock, const struct hako_sync_msg *m, int fd, pid_t *pid,
+             int *pidfd, int *master, struct hako_error *err)
 {
   cleanup_fd int owned = fd;
 
@@ -300,6 +313,14 @@ exec_handle (struct exec_job *j, const struct hako_sync_msg *m, int fd, pid_t *p
         return hako_send_fd (j->ctx.console_socket_fd, owned, HAKO_CONSOLE_FD_NAME, err);
       *master = hako_steal_fd (&owned);
       return 0;
+    case SYNC_SECCOMP_LISTENER:
+      if (owned < 0)
+        return hako_error_set (err, EPROTO, "exec: no seccomp listener");
+      if (hako_seccomp_send_listener (j->config, j->ctx.id, j->ctx.bundle, "running",
+                                      hako_pidfd_pid (j->init_pidfd), *pid, owned, err)
+          < 0)
+        return -1;
+      return hako_sync_send (sock, SYNC_SECCOMP_SENT, 0, NULL, -1, err);
     case SYNC_ERROR: return hako_error_set (err, m->errnum, "%s", m->text);
     default: return hako_error_set (err, EPROTO, "exec: unexpected message %u", m->type);
     }
@@ -337,7 +358,7 @@ exec_stage0 (struct exec_job *j, pid_t *pid, int *pidfd, int *master, struct hak
           r = got < 0 ? -1 : (*pidfd >= 0 ? 1 : hako_error_set (err, EPIPE, "exec failed"));
           break;
         }
-      r = exec_handle (j, &m, fd, pid, pidfd, master, err);
+      r = exec_handle (j, sv[0], &m, fd, pid, pidfd, master, err);
     }
   close (sv[0]);
   if (helper > 0)
@@ -373,10 +394,30 @@ open_container (struct exec_job *j, struct hako_error *err)
         r = -1;
       else if ((j->cgroup = hako_entry_cgroup (&entry, err)) == NULL && err && err->msg)
         r = -1;
+      if (r == 0)
+        j->bundle = hako_xstrdup (entry.status->bundle);
       hako_entry_close (&entry);
     }
   hako_store_close (&store);
   return r;
+}
+
+/* --cgroup: the process goes to sub-cgroups of the container's. */
+static int
+use_sub_cgroups (struct exec_job *j, struct hako_error *err)
+{
+  struct hako_cgroup *sub = NULL;
+  size_t n = 0;
+
+  while (j->o->cgroups && j->o->cgroups[n])
+    n++;
+  if (n == 0)
+    return 0;
+  if (hako_cgroup_sub (j->cgroup, j->o->cgroups, n, &sub, err) < 0)
+    return hako_error_wrap (err, "exec");
+  hako_cgroup_free (j->cgroup);
+  j->cgroup = sub;
+  return 0;
 }
 
 static int
@@ -403,12 +444,13 @@ exec_run (struct exec_job *j, int *exit_code, struct hako_error *err)
   cleanup_fd int pidfd = -1, master = -1;
   pid_t pid = 0;
 
-  if (open_container (j, err) < 0 || build_process (j, err) < 0)
+  if (open_container (j, err) < 0 || use_sub_cgroups (j, err) < 0 || build_process (j, err) < 0)
     return -1;
   j->view = *j->config;
   j->view.process = j->process;
   j->ctx.config = &j->view;
   j->ctx.id = j->o->id;
+  j->ctx.bundle = j->bundle;
   j->ctx.no_new_keyring = true;
   j->ctx.preserve_fds = j->o->preserve_fds;
   j->ns_flags = container_ns_flags (j->config);
@@ -458,5 +500,6 @@ hako_container_exec (const struct hako_exec_opts *o, int *exit_code, struct hako
   oci_config_free (j.config);
   hako_cgroup_free (j.cgroup);
   hako_seccomp_prog_release (&j.seccomp);
+  free (j.bundle);
   return r;
 }

@@ -27,7 +27,7 @@ struct hako_exec_opts
   bool no_new_privs;
   const char *process_label;
   const char *apparmor;
-  const char *cgroup; /* --cgroup: a sub-cgroup to run in */
+  char **cgroups; /* --cgroup [CONTROLLER:]PATH..., NULL-terminated: sub-cgroups to run in */
   bool ignore_paused;
 };
 

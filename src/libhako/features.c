@@ -35,8 +35,14 @@
 #define HAKO_SUPPORTS_INTEL_RDT false
 #define HAKO_SUPPORTS_IDMAP_MOUNTS true
 #define HAKO_SUPPORTS_NET_DEVICES true
-/* The systemd cgroup driver is not written yet. */
+/* The systemd cgroup driver (cgroup-systemd.c), unless configured out.
+ * Through the user's manager (rootless) it is written but not tested yet. */
+#ifdef HAVE_SYSTEMD
+#define HAKO_SUPPORTS_SYSTEMD true
+#else
 #define HAKO_SUPPORTS_SYSTEMD false
+#endif
+#define HAKO_SUPPORTS_SYSTEMD_USER false
 /* SELinux labels are not applied yet. */
 #define HAKO_SUPPORTS_SELINUX false
 
@@ -127,7 +133,7 @@ cgroup_features (void)
   SET_BOOL (c, v1, HAKO_SUPPORTS_CGROUP_V1);
   SET_BOOL (c, v2, HAKO_SUPPORTS_CGROUP_V2);
   SET_BOOL (c, systemd, HAKO_SUPPORTS_SYSTEMD);
-  SET_BOOL (c, systemd_user, HAKO_SUPPORTS_SYSTEMD);
+  SET_BOOL (c, systemd_user, HAKO_SUPPORTS_SYSTEMD_USER);
   SET_BOOL (c, rdma, HAKO_SUPPORTS_RDMA);
   return c;
 }

@@ -63,9 +63,12 @@ run_helper (const char *helper, pid_t pid, const struct oci_id_mapping *m, size_
     return hako_error_sys (err, errno, "fork %s", helper);
   if (waitpid (child, &status, 0) < 0)
     return hako_error_sys (err, errno, "wait for %s", helper);
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    return hako_error_set (err, EPERM, "%s failed (status %d): are the ranges in /etc/sub%cid?",
-                           helper, status, helper[3]);
+  if (WIFSIGNALED (status))
+    return hako_error_set (err, EPERM, "%s killed by signal %d", helper, WTERMSIG (status));
+  if (WEXITSTATUS (status) != 0)
+    return hako_error_set (err, EPERM,
+                           "%s failed (exit status %d): are the ranges in /etc/sub%cid?", helper,
+                           WEXITSTATUS (status), helper[3]);
   return 0;
 }
 

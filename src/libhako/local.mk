@@ -65,9 +65,25 @@ src_libhako_libhako_a_SOURCES += src/libhako/cgroup.c src/libhako/cgroup.h \
 	src/libhako/cgroup-apply.c src/libhako/cgroup-v1.c src/libhako/cgroup-v2.c \
 	src/libhako/cgroup-resources.c src/libhako/cgroup-bpf.c src/libhako/cgroup-ops.c
 LIBHAKO_LIBS += -lm
+# The systemd cgroup driver: transient units over sd-bus (cgroup-systemd.c,
+# the only user of libsystemd; stubs when configured --disable-systemd)
+# and its pure name and property conversions.
+src_libhako_libhako_a_SOURCES += src/libhako/cgroup-systemd.c src/libhako/cgroup-systemd.h \
+	src/libhako/cgroup-systemd-props.c
 # linux.netDevices: host interfaces moved into the container's network
 # namespace over a small rtnetlink client.
 src_libhako_libhako_a_SOURCES += src/libhako/netdev.c src/libhako/netdev.h \
 	src/libhako/netlink.c src/libhako/netlink.h
 # linux.seccomp: compiled with libseccomp in stage 0, loaded in stage 2.
-src_libhako_libhako_a_SOURCES += src/libhako/seccomp.c src/libhako/seccomp.h
+src_libhako_libhako_a_SOURCES += src/libhako/seccomp.c src/libhako/seccomp.h \
+	src/libhako/seccomp-notify.c
+# CVE-2019-5736: commands that enter a container run from a read-only or
+# sealed copy of the binary.
+src_libhako_libhako_a_SOURCES += src/libhako/selfexe.c src/libhako/selfexe.h
+# hako events and exec --cgroup: statistics of every controller (parsed
+# from the cgroup files, written as runc's events JSON), OOM notices
+# (eventfd on v1, inotify on cgroup2), the events loop, sub-cgroups.
+src_libhako_libhako_a_SOURCES += src/libhako/cgroup-stats.c src/libhako/cgroup-stats.h \
+	src/libhako/cgroup-stats-parse.c src/libhako/cgroup-stats-json.c \
+	src/libhako/cgroup-oom.c src/libhako/cgroup-sub.c \
+	src/libhako/events.c src/libhako/events.h

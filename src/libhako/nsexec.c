@@ -21,6 +21,7 @@
 
 #include "idmap.h"
 #include "process.h"
+#include "seccomp.h"
 #include "sync.h"
 #include "util.h"
 
@@ -200,6 +201,12 @@ stage2_run (struct hako_init_ctx *ctx, struct hako_error *err)
   cleanup_fd int state_fd = -1;
   sigset_t none;
 
+  /* First wait, doing nothing, while stage 0 moves us into the container's
+   * cgroups: whatever the init then touches is charged on the CPUs the
+   * container may use (the kernel keeps a per-CPU batch of memory charge
+   * that a tiny memory limit cannot spare on another CPU). */
+  if (hako_sync_expect (ctx->sync_fd, SYNC_INIT_GO, NULL, err) < 0)
+    return -1;
   /* run blocks signals to forward them; the container starts with none
    * blocked and default dispositions. */
   sigemptyset (&none);
@@ -209,8 +216,6 @@ stage2_run (struct hako_init_ctx *ctx, struct hako_error *err)
       signal (sig, SIG_DFL);
   if (setsid () < 0 && errno != EPERM)
     return hako_error_sys (err, errno, "setsid");
-  if (hako_sync_expect (ctx->sync_fd, SYNC_INIT_GO, NULL, err) < 0)
-    return -1;
   if ((ctx->ns.create & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
     return hako_error_sys (err, errno, "create the cgroup namespace");
   if (hako_rootfs_prepare (ctx, err) < 0)
@@ -309,13 +314,30 @@ stage1_enter_userns (struct hako_init_ctx *ctx, struct hako_error *err)
   return 0;
 }
 
+/* The kernel checks who may set time offsets against the opener of
+ * timens_offsets, and once stage 1 is root of a new user namespace its
+ * /proc/self files are no longer its own: open before entering it (*FD),
+ * write once the time namespace exists. */
 static int
-write_time_offsets (const struct oci_time_offsets *t, struct hako_error *err)
+open_time_offsets (const struct hako_init_ctx *ctx, int *fd, struct hako_error *err)
+{
+  *fd = -1;
+  if (!(ctx->ns.create & CLONE_NEWTIME) || ctx->config->linux == NULL
+      || ctx->config->linux->time_offsets == NULL)
+    return 0;
+  *fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  if (*fd < 0)
+    return hako_error_sys (err, errno, "linux.timeOffsets: open /proc/self/timens_offsets");
+  return 0;
+}
+
+static int
+write_time_offsets (int fd, const struct oci_time_offsets *t, struct hako_error *err)
 {
   char buf[128];
   int n = 0;
 
-  if (t == NULL)
+  if (t == NULL || fd < 0)
     return 0;
   if (t->monotonic)
     n += snprintf (buf + n, sizeof buf - n, "monotonic %lld %u\n", (long long)t->monotonic->secs,
@@ -325,9 +347,21 @@ write_time_offsets (const struct oci_time_offsets *t, struct hako_error *err)
                    t->boottime->nanosecs);
   if (n == 0)
     return 0;
-  if (hako_write_file_at (AT_FDCWD, "/proc/self/timens_offsets", buf, n, err) < 0)
-    return hako_error_wrap (err, "linux.timeOffsets");
+  if (write (fd, buf, n) != n)
+    return hako_error_sys (err, errno, "linux.timeOffsets: write /proc/self/timens_offsets");
   return 0;
+}
+
+/* oomScoreAdj is inherited: set it while /proc/self is still ours (see
+ * open_time_offsets); the init and the exec'd process find it set. */
+static int
+stage1_oom_score_adj (const struct hako_init_ctx *ctx, struct hako_error *err)
+{
+  const struct oci_process *p = ctx->config->process;
+
+  if (p == NULL || !p->has_oom_score_adj)
+    return 0;
+  return hako_oom_score_adj_apply (p->oom_score_adj, err);
 }
 
 static int
@@ -336,8 +370,10 @@ stage1_namespaces (struct hako_init_ctx *ctx, struct hako_error *err)
   /* The cgroup namespace is made by stage 2, once stage 0 has put it in
    * its cgroups: the namespace is rooted where the process is. */
   unsigned long rest = ctx->ns.create & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWCGROUP);
+  cleanup_fd int offsets = -1;
 
-  if (stage1_enter_userns (ctx, err) < 0)
+  if (open_time_offsets (ctx, &offsets, err) < 0 || stage1_oom_score_adj (ctx, err) < 0
+      || stage1_enter_userns (ctx, err) < 0)
     return -1;
   for (size_t i = 1; i < HAKO_ARRAY_SIZE (hako_ns_kinds); i++)
     if (ctx->ns.join_fds[i] >= 0 && setns (ctx->ns.join_fds[i], hako_ns_kinds[i].flag) < 0)
@@ -345,7 +381,7 @@ stage1_namespaces (struct hako_init_ctx *ctx, struct hako_error *err)
   if (rest && unshare (rest) < 0)
     return hako_error_sys (err, errno, "create namespaces (flags %#lx)", rest);
   if ((rest & CLONE_NEWTIME) && ctx->config->linux
-      && write_time_offsets (ctx->config->linux->time_offsets, err) < 0)
+      && write_time_offsets (offsets, ctx->config->linux->time_offsets, err) < 0)
     return -1;
   return 0;
 }
@@ -419,6 +455,18 @@ stage0_handle (struct stage0 *s, const struct hako_sync_msg *msg, int fd, struct
       if (s->cb->pre_pivot && s->cb->pre_pivot (s->cb->data, s->init, &state_fd, err) < 0)
         return -1;
       return hako_sync_send (s->sock, SYNC_PRE_PIVOT_DONE, 0, NULL, state_fd, err);
+    case SYNC_SECCOMP_LISTENER:
+      if (fd < 0)
+        return hako_error_set (err, EPROTO, "stage 2 sent no seccomp listener");
+      if (hako_seccomp_send_listener (s->ctx->config, s->ctx->id, s->ctx->bundle, "creating",
+                                      s->init, s->init, fd, err)
+          < 0)
+        {
+          close (fd);
+          return -1;
+        }
+      close (fd);
+      return hako_sync_send (s->sock, SYNC_SECCOMP_SENT, 0, NULL, -1, err);
     case SYNC_CONSOLE:
       if (fd < 0)
         return hako_error_set (err, EPROTO, "stage 2 sent no console fd");

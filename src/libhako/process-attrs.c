@@ -63,12 +63,17 @@ int
 hako_oom_score_adj_apply (int64_t adj, struct hako_error *err)
 {
   cleanup_fd int procfd = hako_procfs_open (err);
-  char rel[64], value[32];
+  char rel[64], value[32], current[32];
   int len;
 
   if (procfd < 0 || hako_procfs_self (procfd, "oom_score_adj", rel, sizeof rel, err) < 0)
     return hako_error_wrap (err, "oomScoreAdj");
   len = snprintf (value, sizeof value, "%lld", (long long)adj);
+  /* Set already before a user namespace made /proc/self root's (stage 1,
+   * the exec helper): a process inherits it. */
+  if (hako_procfs_read (procfd, rel, current, sizeof current, NULL) > 0
+      && strtoll (current, NULL, 10) == adj)
+    return 0;
   if (hako_procfs_write (procfd, rel, value, len, err) < 0)
     return hako_error_wrap (err, "oomScoreAdj %lld", (long long)adj);
   return 0;

@@ -393,8 +393,12 @@ hako_process_exec (struct hako_init_ctx *ctx, const struct oci_process *process,
     return -1;
   /* seccomp with no_new_privs: as late as possible, so the filter only
    * has to allow execve itself (hako_process_prepare loads it otherwise). */
-  if (ctx->seccomp && process->no_new_privileges && hako_seccomp_load (ctx->seccomp, err) < 0)
-    return -1;
+  if (ctx->seccomp && !hako_seccomp_load_early (ctx, process))
+    {
+      int none;
+      if (hako_seccomp_load (ctx->seccomp, &none, err) < 0)
+        return -1;
+    }
   execve (plan.resolved, plan.argv, plan.envp);
   return hako_error_sys (err, errno, "exec \"%s\"", plan.argv[0]);
 }

@@ -25,6 +25,7 @@
 #include "inroot.h"
 #include "procfs.h"
 #include "seccomp.h"
+#include "sync.h"
 #include "util.h"
 
 _Static_assert(sizeof (gid_t) == sizeof (uint32_t), "additionalGids are passed as gid_t");
@@ -296,6 +297,30 @@ hako_process_switch_identity (struct hako_init_ctx *ctx, const struct oci_proces
   return hako_exec_plan_resolved () ? 0 : hako_exec_plan_resolve (err);
 }
 
+bool
+hako_seccomp_load_early (const struct hako_init_ctx *ctx, const struct oci_process *process)
+{
+  return ctx->seccomp && (!process->no_new_privileges || ctx->seccomp->notify);
+}
+
+/* Load the filter; a notify listener goes to stage 0, which hands it to
+ * the agent, and we wait until it has (the agent must be there before the
+ * process makes its first notified call). */
+static int
+load_seccomp (struct hako_init_ctx *ctx, struct hako_error *err)
+{
+  cleanup_fd int listener = -1;
+
+  if (hako_seccomp_load (ctx->seccomp, &listener, err) < 0)
+    return -1;
+  if (listener < 0)
+    return 0;
+  if (hako_sync_send (ctx->sync_fd, SYNC_SECCOMP_LISTENER, 0, NULL, listener, err) < 0)
+    return hako_error_wrap (err, "seccomp listener");
+  hako_closep (&listener);
+  return hako_sync_expect (ctx->sync_fd, SYNC_SECCOMP_SENT, NULL, err);
+}
+
 int
 hako_process_prepare (struct hako_init_ctx *ctx, const struct oci_process *process,
                       struct hako_error *err)
@@ -304,13 +329,15 @@ hako_process_prepare (struct hako_init_ctx *ctx, const struct oci_process *proce
     return -1;
   /* seccomp: without no_new_privs the kernel wants CAP_SYS_ADMIN, which
    * the identity switch may drop, so the filter goes in now; with it,
-   * hako_process_exec loads the filter right before execve. */
-  if (ctx->seccomp && !process->no_new_privileges)
+   * hako_process_exec loads the filter right before execve.  A notify
+   * filter goes in now either way: its listener must reach stage 0, which
+   * is gone by the time of the exec. */
+  if (hako_seccomp_load_early (ctx, process))
     {
       /* Find the program before the filter is in: a profile older than
        * the C library may deny the calls the lookup makes (faccessat2). */
       if (hako_exec_plan_resolve (err) < 0 || hako_process_fds_prepare (ctx, err) < 0
-          || hako_seccomp_load (ctx->seccomp, err) < 0)
+          || load_seccomp (ctx, err) < 0)
         return -1;
     }
   return hako_process_switch_identity (ctx, process, err);

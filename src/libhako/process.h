@@ -32,6 +32,11 @@ int hako_process_prepare_privileged (struct hako_init_ctx *ctx, const struct oci
 int hako_process_switch_identity (struct hako_init_ctx *ctx, const struct oci_process *process,
                                   struct hako_error *err);
 
+/* True when linux.seccomp is loaded by hako_process_prepare, before the
+ * identity switch (no no_new_privs, or a notify listener to hand over),
+ * rather than by hako_process_exec right before execve. */
+bool hako_seccomp_load_early (const struct hako_init_ctx *ctx, const struct oci_process *process);
+
 /* Create process.cwd beneath the current root when missing (mode 0755,
  * as runc does for the init).  Stage 2 calls it after pivot_root and before
  * hako_rootfs_finalize, while root.readonly has not yet made "/" read-only;

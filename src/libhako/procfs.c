@@ -44,7 +44,9 @@ hako_procfs_openat (int procfd, const char *rel, int flags, struct hako_error *e
 {
   struct open_how how = {
     .flags = (unsigned long long)(flags | O_CLOEXEC | O_NOCTTY),
-    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    /* NO_XDEV: a file bind-mounted over the one named (another procfs
+     * file, say) would take the write (CVE-2025-52881). */
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
   };
   int fd;
 

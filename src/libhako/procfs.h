@@ -1,7 +1,8 @@
 /* Writing and reading /proc from inside the container without trusting
  * the container's filesystem: /proc must be a real procfs root (checked
  * with fstatfs and its inode), and paths below it are resolved with
- * openat2 so that no symlink, magic link or ".." can redirect a write. */
+ * openat2 so that no symlink, magic link, ".." or mount (a file bound over
+ * another) can redirect a write. */
 #ifndef HAKO_PROCFS_H
 #define HAKO_PROCFS_H
 
@@ -15,7 +16,7 @@
 int hako_procfs_open (struct hako_error *err);
 
 /* Open REL (e.g. "sys/net/ipv4/ip_forward") beneath PROCFD with FLAGS,
- * refusing symlinks of any kind and anything outside PROCFD. */
+ * refusing symlinks of any kind, mount points and anything outside PROCFD. */
 int hako_procfs_openat (int procfd, const char *rel, int flags, struct hako_error *err);
 
 /* Build "<pid>/REL" in BUF: the calling process's directory as this procfs

@@ -63,7 +63,7 @@ action_of (const char *action, bool has, uint32_t errno_ret, uint32_t *out, cons
   else if (strcmp (action, "SCMP_ACT_LOG") == 0)
     *out = SCMP_ACT_LOG;
   else if (strcmp (action, "SCMP_ACT_NOTIFY") == 0)
-    return hako_error_set (err, ENOTSUP, "%s: SCMP_ACT_NOTIFY is not supported yet", path);
+    *out = SCMP_ACT_NOTIFY;
   else
     return hako_error_set (err, EINVAL, "%s: unknown action \"%s\"", path, action);
   return 0;
@@ -132,14 +132,22 @@ add_architectures (scmp_filter_ctx ctx, const struct oci_seccomp *s, struct hako
   return 0;
 }
 
+static bool
+uses_notify (const struct oci_seccomp *s)
+{
+  for (size_t i = 0; i < s->syscalls_len; i++)
+    if (s->syscalls[i].action && strcmp (s->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0)
+      return true;
+  return false;
+}
+
 /* linux.seccomp.flags -> seccomp(2) flags.  TSYNC is pointless for the
  * single-threaded init; WAIT_KILLABLE_RECV only means something together
- * with a notify listener (the kernel refuses it alone), which is not
- * supported yet. */
+ * with a notify listener (the kernel refuses it alone). */
 static int
-kernel_flags (const struct oci_seccomp *s, unsigned int *out, struct hako_error *err)
+kernel_flags (const struct oci_seccomp *s, bool notify, unsigned int *out, struct hako_error *err)
 {
-  *out = 0;
+  *out = notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
   for (size_t i = 0; i < s->flags_len; i++)
     {
       const char *f = s->flags[i];
@@ -147,6 +155,8 @@ kernel_flags (const struct oci_seccomp *s, unsigned int *out, struct hako_error 
         *out |= SECCOMP_FILTER_FLAG_LOG;
       else if (strcmp (f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
         *out |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+      else if (notify && strcmp (f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+        *out |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
       else if (strcmp (f, "SECCOMP_FILTER_FLAG_TSYNC") == 0
                || strcmp (f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
         hako_log_debug ("seccomp: %s ignored", f);
@@ -290,10 +300,11 @@ hako_seccomp_compile (const struct oci_seccomp *s, struct hako_seccomp_prog *out
   uint32_t def;
 
   memset (out, 0, sizeof *out);
+  out->notify = uses_notify (s);
   if (action_of (s->default_action, s->has_default_errno_ret, s->default_errno_ret, &def,
                  SECCOMP_PATH ".defaultAction", err)
           < 0
-      || kernel_flags (s, &out->flags, err) < 0)
+      || kernel_flags (s, out->notify, &out->flags, err) < 0)
     return -1;
   ctx = seccomp_init (def);
   if (ctx == NULL)
@@ -329,11 +340,15 @@ hako_seccomp_compile (const struct oci_seccomp *s, struct hako_seccomp_prog *out
 #endif
 
 int
-hako_seccomp_load (const struct hako_seccomp_prog *p, struct hako_error *err)
+hako_seccomp_load (const struct hako_seccomp_prog *p, int *listener, struct hako_error *err)
 {
   struct sock_fprog prog = { .len = p->len, .filter = p->bpf };
+  long r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog);
 
-  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog) == 0)
+  *listener = -1;
+  if (r >= 0 && (p->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+    *listener = (int)r;
+  if (r >= 0)
     return 0;
   /* Kernels before 3.17 have only the prctl, which takes no flags. */
   if (errno == ENOSYS && p->flags == 0

@@ -18,6 +18,8 @@ enum hako_sync_type
   SYNC_PRE_PIVOT_DONE,   /* s0 -> s2: hooks done; memfd with the state JSON attached */
   SYNC_CONSOLE,          /* s2 -> s0: pty master attached */
   SYNC_READY,            /* s2 -> s0: set up, waiting for start */
+  SYNC_SECCOMP_LISTENER, /* s2 -> s0: the SCMP_ACT_NOTIFY listener fd attached */
+  SYNC_SECCOMP_SENT,     /* s0 -> s2: given to linux.seccomp.listenerPath */
   SYNC_ERROR,            /* any -> s0: errnum + message, then the stage exits */
 };
 

@@ -193,6 +193,21 @@ userns_bundle () {
   done
 }
 
+@test "user namespace: oomScoreAdj and timeOffsets apply in a new user namespace (init and exec)" {
+  [ -e /proc/self/ns/time ] || skip "the kernel has no time namespaces"
+  runc_lacks "time namespaces"
+  userns_bundle
+  update_config '.process.oomScoreAdj = 123 | .linux.namespaces += [{"type": "time"}]
+    | .linux.timeOffsets = {"monotonic": {"secs": 3600, "nanosecs": 0}}'
+  launch sh -c 'cat /proc/self/oom_score_adj; grep monotonic /proc/self/timens_offsets; sleep 1000'
+  wait_for_file "$CTR_OUT" monotonic
+  assert_equal "$(head -1 "$CTR_OUT")" 123 "the init's oom_score_adj"
+  [[ $(sed -n 2p "$CTR_OUT") =~ ^monotonic[[:space:]]+3600[[:space:]]+0$ ]]
+  run rt exec "$ID" cat /proc/self/oom_score_adj
+  assert_success
+  assert_equal "$output" 123 "an exec'd process's oom_score_adj"
+}
+
 @test "user namespace: uid_map and gid_map with several ranges, ids inside" {
   userns_bundle
   update_config '.root.readonly = false'

@@ -140,13 +140,16 @@ blocked"
   local i found=
   # The kernel's printk rate limit may drop a record: try a few times.
   for i in 1 2 3; do
-    local before
-    before=$(dmesg | wc -l)
+    local since
+    # The time stamp of the last record: the ring buffer may be full, so
+    # counting lines does not find the new ones.
+    since=$(dmesg | tail -n 1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
     run_container
     assert_success
     assert_equal "$output" Linux
     # uname is system call 63 on x86_64; 0x7ffc0000 is SECCOMP_RET_LOG.
-    if dmesg | tail -n +"$((before + 1))" | grep 'type=1326' | grep 'comm="uname"' | grep 'syscall=63 ' | grep -q 'code=0x7ffc0000'; then
+    if dmesg | awk -v t="${since:-0}" '{ s = $0; sub(/^\[ */, "", s); sub(/\].*/, "", s) } s + 0 > t + 0' \
+      | grep 'type=1326' | grep 'comm="uname"' | grep 'syscall=63 ' | grep -q 'code=0x7ffc0000'; then
       found=1
       break
     fi
@@ -179,12 +182,70 @@ allowed"
 blocked"
 }
 
-@test "seccomp: SCMP_ACT_NOTIFY is refused at create for now, with the field" {
-  is_runc && skip "hako's own message"
-  use_allow_but '{"names": ["getppid"], "action": "SCMP_ACT_NOTIFY"}'
-  update_config '.linux.seccomp.listenerPath = "/run/none.sock"'
+# start_agent [AGENT_OPTS...]: tests/seccomp-agent on $AGENT_SOCK; its
+# output (one JSON line per connection, "notify ..." per call) in $AGENT_OUT.
+start_agent () {
+  local agent="$HAKO_BUILDDIR/tests/seccomp-agent"
+  [ -x "$agent" ] || skip "seccomp-agent is not built (make check builds it)"
+  AGENT_SOCK="$BATS_TEST_TMPDIR/agent.sock"
+  AGENT_OUT="$BATS_TEST_TMPDIR/agent.out"
+  "$agent" -t 20 "$@" "$AGENT_SOCK" > "$AGENT_OUT" 2>&1 3>&- &
+  AGENT_PID=$!
+  wait_for_file "$AGENT_SOCK"
+}
+
+# wait_agent: its exit status in AGENT_STATUS (0: every listener hung up).
+wait_agent () {
+  AGENT_STATUS=0
+  wait "$AGENT_PID" || AGENT_STATUS=$?
+  cat "$AGENT_OUT" >&2
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY hands the listener and the process state to listenerPath" {
+  runc_lacks "SCMP_ACT_NOTIFY with listenerPath"
+  start_agent -n 2 -e 18
+  use_allow_but '{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}'
+  update_config '.linux.seccomp.listenerPath = $p | .linux.seccomp.listenerMetadata = "meta-1"
+    | .annotations = {"org.example.k": "v"}' --arg p "$AGENT_SOCK"
+  set_args sh -c 'mkdir /tmp/a 2>&1; echo "init-done"; sleep 1000'
+  run_create
+  assert_success
+  local pid
+  pid=$(state_field pid)
+  # The agent got the fd and the state at create, before the process runs.
+  local state
+  state=$(head -1 "$AGENT_OUT")
+  assert_equal "$(jq -r '.fds | join(",")' <<< "$state")" seccompFd fds
+  assert_equal "$(jq -r .metadata <<< "$state")" meta-1 metadata
+  assert_equal "$(jq -r .pid <<< "$state")" "$pid" pid
+  assert_equal "$(jq -r .state.id <<< "$state")" "$ID" "state.id"
+  assert_equal "$(jq -r .state.status <<< "$state")" creating "state.status"
+  assert_equal "$(jq -r '.state.annotations["org.example.k"]' <<< "$state")" v "state.annotations"
+  run rt start "$ID"
+  assert_success
+  wait_for_file "$CTR_OUT" init-done
+  # The agent answered mkdir with EXDEV (18) instead of the kernel.
+  grep -q "Invalid cross-device link" "$CTR_OUT"
+  [ ! -d "$BUNDLE/rootfs/tmp/a" ]
+  # exec'd processes get the container's filter, and their own listener.
+  run rt exec "$ID" sh -c 'mkdir /tmp/b 2>&1; true'
+  assert_success
+  assert_output_contains "Invalid cross-device link"
+  assert_equal "$(grep '^{' "$AGENT_OUT" | sed -n 2p | jq -r .state.status)" running "exec: state.status"
+  run rt delete -f "$ID"
+  assert_success
+  wait_agent
+  assert_equal "$AGENT_STATUS" 0 "agent status (2: a listener never hung up)"
+  [ "$(grep -c '^notify ' "$AGENT_OUT")" -ge 2 ]
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY without an agent at listenerPath fails create cleanly" {
+  runc_lacks "SCMP_ACT_NOTIFY with listenerPath"
+  use_allow_but '{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}'
+  update_config '.linux.seccomp.listenerPath = $p' --arg p "$BATS_TEST_TMPDIR/nobody.sock"
+  set_args sleep 1000
   run_create
   assert_failure
-  assert_output_contains "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY is not supported yet"
+  is_runc || assert_output_contains "listenerPath"
   [ ! -d "$HAKO_ROOT/$ID" ]
 }

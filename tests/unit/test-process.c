@@ -1191,6 +1191,35 @@ test_sysctl_fake_proc (void)
          "oomScoreAdj: a /proc that is not procfs is refused");
 }
 
+/* A procfs file bound over the one a sysctl names, as a process with mount
+ * rights in the container's namespaces could do to take the runtime's
+ * write (CVE-2025-52881): the write must not go through. */
+static void
+bind_over_ip_forward (void)
+{
+  if (unshare (CLONE_NEWNS | CLONE_NEWNET) < 0
+      || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0
+      || mount ("/proc/sys/net/ipv4/ip_default_ttl", "/proc/sys/net/ipv4/ip_forward", NULL, MS_BIND,
+                NULL)
+             < 0)
+    dprintf (1, "SETUP bind over ip_forward: %s\n", strerror (errno));
+}
+
+static void
+test_sysctl_bound_over (void)
+{
+  struct result r;
+  cleanup_free char *json = config ("", "\"linux\":{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}");
+  struct job j
+      = { .json = json, .kernel = true, .before = bind_over_ip_forward, .ns = CLONE_NEWNET };
+
+  run (&j, &r);
+  check (&r,
+         r.status == 1 && has (&r, "open /proc/sys/net/ipv4/ip_forward")
+             && has (&r, "cross-device"),
+         "sysctl: a file bound over the sysctl's file is refused (RESOLVE_NO_XDEV)");
+}
+
 static void
 test_sysctl_paths (void)
 {
@@ -1262,6 +1291,7 @@ main (int argc, char **argv)
   test_kernel_settings ();
   test_kernel_refusals ();
   test_sysctl_fake_proc ();
+  test_sysctl_bound_over ();
   test_exec_errors ();
   if (busybox)
     {

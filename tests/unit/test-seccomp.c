@@ -81,9 +81,10 @@ run_loaded (const struct hako_seccomp_prog *prog, bool nnp, child_fn fn)
   if (pid == 0)
     {
       struct hako_error err = HAKO_ERROR_INIT;
+      int listener = -1;
       if (nnp && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         _exit (90);
-      if (hako_seccomp_load (prog, &err) < 0)
+      if (hako_seccomp_load (prog, &listener, &err) < 0)
         {
           fprintf (stderr, "load: %s\n", err.msg);
           _exit (91);
@@ -353,9 +354,10 @@ test_load_needs_privilege (void)
   if (pid == 0)
     {
       struct hako_error err = HAKO_ERROR_INIT;
+      int listener = -1;
       if (setresuid (65534, 65534, 65534) < 0)
         _exit (90);
-      if (hako_seccomp_load (&prog, &err) == 0)
+      if (hako_seccomp_load (&prog, &listener, &err) == 0)
         _exit (1);
       _exit (err.errnum == EACCES && strstr (err.msg, "load the seccomp filter") ? 0 : 2);
     }
@@ -376,6 +378,23 @@ expect_error (struct oci_seccomp *s, const char *want, const char *what)
   ok (r < 0 && err.msg && strstr (err.msg, want), "%s", what);
   if (!(r < 0 && err.msg && strstr (err.msg, want)))
     diag ("got: %s", err.msg ? err.msg : "(success)");
+  hako_error_clear (&err);
+  hako_seccomp_prog_release (&prog);
+  oci_free (&oci_seccomp_type, s);
+}
+
+/* SCMP_ACT_NOTIFY compiles to a filter that asks the kernel for a listener. */
+static void
+expect_notify (struct oci_seccomp *s)
+{
+  struct hako_error err = HAKO_ERROR_INIT;
+  struct hako_seccomp_prog prog = { 0 };
+  int r = hako_seccomp_compile (s, &prog, &err);
+
+  ok (r == 0 && prog.notify && (prog.flags & SECCOMP_FILTER_FLAG_NEW_LISTENER),
+      "SCMP_ACT_NOTIFY compiles, with SECCOMP_FILTER_FLAG_NEW_LISTENER");
+  if (r < 0)
+    diag ("got: %s", err.msg);
   hako_error_clear (&err);
   hako_seccomp_prog_release (&prog);
   oci_free (&oci_seccomp_type, s);
@@ -407,8 +426,7 @@ test_errors (void)
   expect_error (s, "linux.seccomp.syscalls[1].args[0].index", "an argument index above 5");
   s = parse (TWO_RULES);
   replace (&s->syscalls[0].action, "SCMP_ACT_NOTIFY");
-  expect_error (s, "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY is not supported yet",
-                "SCMP_ACT_NOTIFY is refused for now");
+  expect_notify (s);
   s = parse (TWO_RULES);
   replace (&s->syscalls[0].action, "SCMP_ACT_ALLOW");
   s->syscalls[0].has_errno_ret = true;
