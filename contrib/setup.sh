@@ -25,6 +25,8 @@ TEST_PACKAGES=(
   debootstrap
   # tests/vm/cgroup-v2.sh boots this kernel under qemu from a cpio initramfs.
   qemu-system-x86 linux-image-cloud-amd64 cpio
+  # tests/vm/apparmor.sh loads a profile in that VM with apparmor_parser.
+  apparmor
 )
 # Heavier, for the runtime comparisons and the tests that boot a VM.
 # ../shared/recipes/vm-*.sh need: qemu, the cloud kernel, cpio for the

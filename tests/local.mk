@@ -174,6 +174,14 @@ EXTRA_DIST += tests/bats/security.bats
 TESTS += tests/bats/cgroup.bats tests/vm/cgroup-v2.sh
 EXTRA_DIST += tests/bats/cgroup.bats tests/vm/cgroup-v2.sh tests/vm/init \
 	tests/vm/guest-cgroup.sh tests/vm/tap-merge.awk
+EXTRA_DIST += tests/vm/lib.sh
+
+# AppArmor (issue 5): features, "unconfined" and the refusal where AppArmor
+# is off on the build host; then, in the same VM booted with apparmor=1
+# security=apparmor, a profile loaded with apparmor_parser confines the
+# container and exec --apparmor, and one not loaded fails create.
+TESTS += tests/bats/apparmor.bats tests/vm/apparmor.sh
+EXTRA_DIST += tests/bats/apparmor.bats tests/vm/apparmor.sh tests/vm/guest-apparmor.sh
 
 # Rootless containers, run by a real unprivileged user the test creates
 # (hako-rootless, with /etc/subuid and /etc/subgid ranges): single

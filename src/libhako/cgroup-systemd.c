@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #ifdef HAVE_SYSTEMD
-#include <systemd/sd-bus.h>
+#include "sdbus-loader.h"
 #endif
 
 #include "cgroup-systemd.h"
@@ -43,6 +43,12 @@ struct hako_cgroup_systemd
   sd_bus *bus;
 #endif
 };
+
+#ifdef HAVE_SYSTEMD
+/* libsystemd, loaded by bus_connect: every sd-bus call is on a bus it
+ * opened, or on what came from one. */
+static const struct hako_sdbus *sdb;
+#endif
 
 bool
 hako_cgroup_systemd_pending (const struct hako_cgroup *cg)
@@ -75,7 +81,7 @@ hako_cgroup_systemd_free (struct hako_cgroup_systemd *sd)
 #ifdef HAVE_SYSTEMD
   /* Every call was answered (or given up on): nothing is left to flush. */
   if (sd->bus)
-    sd_bus_close_unref (sd->bus);
+    sdb->sd_bus_close_unref (sd->bus);
 #endif
   hako_sd_props_free (&sd->props);
   free (sd->unit);
@@ -148,14 +154,16 @@ now_usec (void)
 static void
 message_unrefp (sd_bus_message **m)
 {
-  sd_bus_message_unref (*m);
+  if (*m) /* else libsystemd may not be loaded */
+    sdb->sd_bus_message_unref (*m);
 }
 #define cleanup_message __attribute__ ((cleanup (message_unrefp)))
 
 static void
 slot_unrefp (sd_bus_slot **s)
 {
-  sd_bus_slot_unref (*s);
+  if (*s)
+    sdb->sd_bus_slot_unref (*s);
 }
 #define cleanup_slot __attribute__ ((cleanup (slot_unrefp)))
 
@@ -166,7 +174,7 @@ address_of (const struct hako_cgroup_systemd *sd)
 {
   const char *a = NULL;
 
-  if (sd->bus && sd_bus_get_address (sd->bus, &a) >= 0 && a)
+  if (sd->bus && sdb->sd_bus_get_address (sd->bus, &a) >= 0 && a)
     return a;
   if (sd->user)
     return "the user bus";
@@ -190,7 +198,7 @@ bus_run (struct hako_cgroup_systemd *sd, const bool *done, uint64_t deadline, co
   while (!*done)
     {
       uint64_t now;
-      int r = sd_bus_process (sd->bus, NULL);
+      int r = sdb->sd_bus_process (sd->bus, NULL);
       if (r < 0)
         return bus_failed (sd, r, what, err);
       if (r > 0)
@@ -204,7 +212,7 @@ bus_run (struct hako_cgroup_systemd *sd, const bool *done, uint64_t deadline, co
                                  "systemd (PID 1) responsive?",
                                  HAKO_SYSTEMD_TIMEOUT_SEC, what, address_of (sd));
         }
-      r = sd_bus_wait (sd->bus, deadline - now);
+      r = sdb->sd_bus_wait (sd->bus, deadline - now);
       if (r < 0 && r != -EINTR)
         return bus_failed (sd, r, what, err);
     }
@@ -227,10 +235,10 @@ on_reply (sd_bus_message *m, void *data, sd_bus_error *ret_error)
 
   (void)ret_error;
   c->done = true;
-  if (sd_bus_message_is_method_error (m, NULL))
-    sd_bus_error_copy (&c->error, sd_bus_message_get_error (m));
+  if (sdb->sd_bus_message_is_method_error (m, NULL))
+    sdb->sd_bus_error_copy (&c->error, sdb->sd_bus_message_get_error (m));
   else
-    c->reply = sd_bus_message_ref (m);
+    c->reply = sdb->sd_bus_message_ref (m);
   return 0;
 }
 
@@ -238,8 +246,8 @@ static int
 new_call (struct hako_cgroup_systemd *sd, const char *member, sd_bus_message **m,
           struct hako_error *err)
 {
-  int r = sd_bus_message_new_method_call (sd->bus, m, SYSTEMD_DEST, SYSTEMD_PATH, MANAGER_IFACE,
-                                          member);
+  int r = sdb->sd_bus_message_new_method_call (sd->bus, m, SYSTEMD_DEST, SYSTEMD_PATH,
+                                               MANAGER_IFACE, member);
   if (r < 0)
     return hako_error_sys (err, -r, "systemd: %s", member);
   return 0;
@@ -249,9 +257,9 @@ new_call (struct hako_cgroup_systemd *sd, const char *member, sd_bus_message **m
 static int
 call_error (const sd_bus_error *e, const char *what, struct hako_error *err)
 {
-  int errnum = sd_bus_error_get_errno (e);
+  int errnum = sdb->sd_bus_error_get_errno (e);
 
-  if (sd_bus_error_has_name (e, "org.freedesktop.systemd1.NoSuchUnit"))
+  if (sdb->sd_bus_error_has_name (e, "org.freedesktop.systemd1.NoSuchUnit"))
     errnum = ENOENT;
   return hako_error_set (err, errnum ? errnum : EIO, "systemd refused %s: %s", what,
                          e->message ? e->message : e->name);
@@ -264,17 +272,17 @@ call (struct hako_cgroup_systemd *sd, sd_bus_message *m, const char *what, sd_bu
 {
   struct call c = { .error = SD_BUS_ERROR_NULL };
   cleanup_slot sd_bus_slot *slot = NULL;
-  int r = sd_bus_call_async (sd->bus, &slot, m, on_reply, &c, TIMEOUT_USEC);
+  int r = sdb->sd_bus_call_async (sd->bus, &slot, m, on_reply, &c, TIMEOUT_USEC);
 
   if (r < 0)
     return bus_failed (sd, r, what, err);
   r = bus_run (sd, &c.done, now_usec () + TIMEOUT_USEC, what, err);
-  if (r == 0 && sd_bus_error_is_set (&c.error))
+  if (r == 0 && sdb->sd_bus_error_is_set (&c.error))
     r = call_error (&c.error, what, err);
   if (r == 0 && reply)
-    *reply = sd_bus_message_ref (c.reply);
-  sd_bus_message_unref (c.reply);
-  sd_bus_error_free (&c.error);
+    *reply = sdb->sd_bus_message_ref (c.reply);
+  sdb->sd_bus_message_unref (c.reply);
+  sdb->sd_bus_error_free (&c.error);
   return r;
 }
 
@@ -287,7 +295,7 @@ call_on_unit (struct hako_cgroup_systemd *sd, const char *member, struct hako_er
 
   if (new_call (sd, member, &m, err) < 0)
     return -1;
-  if (sd_bus_message_append (m, "s", sd->unit) < 0)
+  if (sdb->sd_bus_message_append (m, "s", sd->unit) < 0)
     return hako_error_set (err, ENOMEM, "systemd: %s", what);
   return call (sd, m, what, NULL, err);
 }
@@ -327,8 +335,8 @@ on_job_removed (sd_bus_message *m, void *data, sd_bus_error *ret_error)
   uint32_t id;
 
   (void)ret_error;
-  if (sd_bus_message_read (m, "uoss", &id, &job, &unit, &result) < 0 || strcmp (unit, j->unit) != 0
-      || j->n == MAX_SEEN)
+  if (sdb->sd_bus_message_read (m, "uoss", &id, &job, &unit, &result) < 0
+      || strcmp (unit, j->unit) != 0 || j->n == MAX_SEEN)
     return 0;
   j->seen_job[j->n] = hako_xstrdup (job);
   j->seen_result[j->n++] = hako_xstrdup (result);
@@ -355,8 +363,8 @@ run_job (struct hako_cgroup_systemd *sd, sd_bus_message *m, const char *what, bo
   struct jobs j = { .unit = sd->unit };
   cleanup_slot sd_bus_slot *match = NULL;
   cleanup_message sd_bus_message *reply = NULL;
-  int r = sd_bus_match_signal_async (sd->bus, &match, NULL, SYSTEMD_PATH, MANAGER_IFACE,
-                                     "JobRemoved", on_job_removed, NULL, &j);
+  int r = sdb->sd_bus_match_signal_async (sd->bus, &match, NULL, SYSTEMD_PATH, MANAGER_IFACE,
+                                          "JobRemoved", on_job_removed, NULL, &j);
 
   if (r < 0)
     return bus_failed (sd, r, what, err);
@@ -365,7 +373,7 @@ run_job (struct hako_cgroup_systemd *sd, sd_bus_message *m, const char *what, bo
     {
       if (accepted)
         *accepted = true;
-      if (sd_bus_message_read (reply, "o", &j.want) < 0)
+      if (sdb->sd_bus_message_read (reply, "o", &j.want) < 0)
         r = hako_error_set (err, EPROTO, "systemd: %s: unexpected answer", what);
     }
   if (r == 0)
@@ -387,14 +395,14 @@ run_job (struct hako_cgroup_systemd *sd, sd_bus_message *m, const char *what, bo
 static int
 open_private (sd_bus **bus)
 {
-  int r = sd_bus_new (bus);
+  int r = sdb->sd_bus_new (bus);
 
   if (r >= 0)
-    r = sd_bus_set_address (*bus, "unix:path=" PRIVATE_SOCKET);
+    r = sdb->sd_bus_set_address (*bus, "unix:path=" PRIVATE_SOCKET);
   if (r >= 0)
-    r = sd_bus_start (*bus);
+    r = sdb->sd_bus_start (*bus);
   if (r < 0)
-    *bus = sd_bus_unref (*bus);
+    *bus = sdb->sd_bus_unref (*bus);
   return r;
 }
 
@@ -416,12 +424,15 @@ bus_connect (struct hako_cgroup_systemd *sd, struct hako_error *err)
                            "systemd is not running on this host (no /run/systemd/system): the "
                            "systemd cgroup manager needs systemd as the init system; use "
                            "--cgroup-manager=cgroupfs");
+  sdb = hako_sdbus_load (HAKO_SDBUS_SONAME, err);
+  if (sdb == NULL)
+    return -1;
   if (sd->user)
-    r = sd_bus_open_user (&sd->bus);
+    r = sdb->sd_bus_open_user (&sd->bus);
   else if (!env && geteuid () == 0 && access (PRIVATE_SOCKET, F_OK) == 0)
     r = open_private (&sd->bus);
   if (r < 0 && !sd->user)
-    r = sd_bus_open_system (&sd->bus);
+    r = sdb->sd_bus_open_system (&sd->bus);
   if (r < 0)
     {
       sd->bus = NULL;
@@ -437,36 +448,36 @@ bus_connect (struct hako_cgroup_systemd *sd, struct hako_error *err)
 static int
 append_bytes (sd_bus_message *m, const struct hako_sd_prop *p)
 {
-  int r = sd_bus_message_open_container (m, 'r', "sv");
+  int r = sdb->sd_bus_message_open_container (m, 'r', "sv");
 
   if (r >= 0)
-    r = sd_bus_message_append (m, "s", p->name);
+    r = sdb->sd_bus_message_append (m, "s", p->name);
   if (r >= 0)
-    r = sd_bus_message_open_container (m, 'v', "ay");
+    r = sdb->sd_bus_message_open_container (m, 'v', "ay");
   if (r >= 0)
-    r = sd_bus_message_append_array (m, 'y', p->bytes, p->nbytes);
+    r = sdb->sd_bus_message_append_array (m, 'y', p->bytes, p->nbytes);
   if (r >= 0)
-    r = sd_bus_message_close_container (m);
+    r = sdb->sd_bus_message_close_container (m);
   if (r >= 0)
-    r = sd_bus_message_close_container (m);
+    r = sdb->sd_bus_message_close_container (m);
   return r;
 }
 
 static int
 append_devices (sd_bus_message *m, const struct hako_sd_prop *p)
 {
-  int r = sd_bus_message_open_container (m, 'r', "sv");
+  int r = sdb->sd_bus_message_open_container (m, 'r', "sv");
 
   if (r >= 0)
-    r = sd_bus_message_append (m, "s", p->name);
+    r = sdb->sd_bus_message_append (m, "s", p->name);
   if (r >= 0)
-    r = sd_bus_message_open_container (m, 'v', "a(ss)");
+    r = sdb->sd_bus_message_open_container (m, 'v', "a(ss)");
   if (r >= 0)
-    r = sd_bus_message_open_container (m, 'a', "(ss)");
+    r = sdb->sd_bus_message_open_container (m, 'a', "(ss)");
   for (size_t i = 0; r >= 0 && i < p->ndev; i++)
-    r = sd_bus_message_append (m, "(ss)", p->dev[i].path, p->dev[i].access);
+    r = sdb->sd_bus_message_append (m, "(ss)", p->dev[i].path, p->dev[i].access);
   for (int k = 0; r >= 0 && k < 3; k++)
-    r = sd_bus_message_close_container (m);
+    r = sdb->sd_bus_message_close_container (m);
   return r;
 }
 
@@ -475,10 +486,10 @@ append_prop (sd_bus_message *m, const struct hako_sd_prop *p)
 {
   switch (p->kind)
     {
-    case HAKO_SD_U64: return sd_bus_message_append (m, "(sv)", p->name, "t", p->u64);
-    case HAKO_SD_BOOL: return sd_bus_message_append (m, "(sv)", p->name, "b", (int)p->u64);
-    case HAKO_SD_STRING: return sd_bus_message_append (m, "(sv)", p->name, "s", p->str);
-    case HAKO_SD_STRINGS: return sd_bus_message_append (m, "(sv)", p->name, "as", 1, p->str);
+    case HAKO_SD_U64: return sdb->sd_bus_message_append (m, "(sv)", p->name, "t", p->u64);
+    case HAKO_SD_BOOL: return sdb->sd_bus_message_append (m, "(sv)", p->name, "b", (int)p->u64);
+    case HAKO_SD_STRING: return sdb->sd_bus_message_append (m, "(sv)", p->name, "s", p->str);
+    case HAKO_SD_STRINGS: return sdb->sd_bus_message_append (m, "(sv)", p->name, "as", 1, p->str);
     case HAKO_SD_BYTES: return append_bytes (m, p);
     case HAKO_SD_DEVICES: return append_devices (m, p);
     }
@@ -502,14 +513,14 @@ static int
 append_unit_props (sd_bus_message *m, const struct hako_cgroup_systemd *sd, pid_t pid)
 {
   cleanup_free char *desc = hako_strdup_printf ("hako container %s", sd->id);
-  int r = sd_bus_message_append (m, "(sv)(sv)", "Description", "s", desc, "DefaultDependencies",
-                                 "b", 0);
+  int r = sdb->sd_bus_message_append (m, "(sv)(sv)", "Description", "s", desc,
+                                      "DefaultDependencies", "b", 0);
 
   if (r >= 0 && sd->is_slice)
-    r = sd_bus_message_append (m, "(sv)", "Wants", "as", 1, sd->slice);
+    r = sdb->sd_bus_message_append (m, "(sv)", "Wants", "as", 1, sd->slice);
   else if (r >= 0)
-    r = sd_bus_message_append (m, "(sv)(sv)(sv)", "Slice", "s", sd->slice, "Delegate", "b", 1,
-                               "PIDs", "au", 1, (uint32_t)pid);
+    r = sdb->sd_bus_message_append (m, "(sv)(sv)(sv)", "Slice", "s", sd->slice, "Delegate", "b", 1,
+                                    "PIDs", "au", 1, (uint32_t)pid);
   return r;
 }
 
@@ -583,17 +594,17 @@ start_unit (struct hako_cgroup_systemd *sd, pid_t pid, struct hako_error *err)
     return hako_error_set (err, ETIMEDOUT, "systemd stopped answering");
   if (new_call (sd, "StartTransientUnit", &m, err) < 0)
     return -1;
-  r = sd_bus_message_append (m, "ss", sd->unit, "fail");
+  r = sdb->sd_bus_message_append (m, "ss", sd->unit, "fail");
   if (r >= 0)
-    r = sd_bus_message_open_container (m, 'a', "(sv)");
+    r = sdb->sd_bus_message_open_container (m, 'a', "(sv)");
   if (r >= 0)
     r = append_unit_props (m, sd, pid);
   if (r >= 0)
     r = append_props (m, &sd->props);
   if (r >= 0)
-    r = sd_bus_message_close_container (m);
+    r = sdb->sd_bus_message_close_container (m);
   if (r >= 0)
-    r = sd_bus_message_append (m, "a(sa(sv))", 0);
+    r = sdb->sd_bus_message_append (m, "a(sa(sv))", 0);
   if (r < 0)
     return hako_error_sys (err, -r, "systemd: StartTransientUnit %s", sd->unit);
   return run_job (sd, m, "starting the unit", &sd->started, err);
@@ -708,7 +719,7 @@ stop_unit (struct hako_cgroup_systemd *sd, struct hako_error *err)
 
   if (bus_connect (sd, err) < 0 || new_call (sd, "StopUnit", &m, err) < 0)
     return -1;
-  if (sd_bus_message_append (m, "ss", sd->unit, "replace") < 0)
+  if (sdb->sd_bus_message_append (m, "ss", sd->unit, "replace") < 0)
     return hako_error_set (err, ENOMEM, "systemd: StopUnit");
   return run_job (sd, m, "stopping the unit", NULL, err);
 }
@@ -779,13 +790,13 @@ set_properties (struct hako_cgroup_systemd *sd, const struct hako_sd_props *prop
 
   if (bus_connect (sd, err) < 0 || new_call (sd, "SetUnitProperties", &m, err) < 0)
     return -1;
-  r = sd_bus_message_append (m, "sb", sd->unit, 1);
+  r = sdb->sd_bus_message_append (m, "sb", sd->unit, 1);
   if (r >= 0)
-    r = sd_bus_message_open_container (m, 'a', "(sv)");
+    r = sdb->sd_bus_message_open_container (m, 'a', "(sv)");
   if (r >= 0)
     r = append_props (m, props);
   if (r >= 0)
-    r = sd_bus_message_close_container (m);
+    r = sdb->sd_bus_message_close_container (m);
   if (r < 0)
     return hako_error_sys (err, -r, "systemd: SetUnitProperties %s", sd->unit);
   return call (sd, m, "setting the unit's properties", NULL, err);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "container-internal.h"
+#include "apparmor.h"
 #include "cgroup.h"
 #include "hooks.h"
 #include "log.h"
@@ -206,18 +207,19 @@ hako_send_pidfd (const char *socket_path, int pidfd, struct hako_error *err)
   return 0;
 }
 
-/* SELinux and AppArmor are not applied yet (the security issue): refuse
- * what would silently go unenforced; SELinux labels on a host without
- * SELinux are ignored, as crun does, so such configs still run. */
+/* An AppArmor profile must be enforceable (apparmor.c).  SELinux is not
+ * applied yet (the security issue): refuse what would silently go
+ * unenforced; SELinux labels on a host without SELinux are ignored, as
+ * crun does, so such configs still run.  SOURCE names where PROCESS came
+ * from, for the messages. */
 int
-hako_lsm_check (const struct oci_process *p, const struct oci_linux *lx, struct hako_error *err)
+hako_lsm_check (const struct oci_process *p, const struct oci_linux *lx, const char *source,
+                struct hako_error *err)
 {
   bool selinux = access ("/sys/fs/selinux/enforce", F_OK) == 0;
 
-  if (p && p->apparmor_profile && *p->apparmor_profile)
-    return hako_error_set (err, ENOTSUP,
-                           "config.json: process.apparmorProfile: AppArmor profiles "
-                           "are not supported by hako yet");
+  if (p && hako_apparmor_check (p->apparmor_profile, err) < 0)
+    return hako_error_wrap (err, "%s: process.apparmorProfile", source);
   if (selinux
       && ((p && p->selinux_label && *p->selinux_label)
           || (lx && lx->mount_label && *lx->mount_label)))
@@ -241,7 +243,7 @@ prepare (struct create_job *j, struct hako_error *err)
     return hako_error_set (err, EINVAL,
                            "config.json: process.terminal: a detached container "
                            "needs --console-socket to hand its terminal to");
-  if (hako_lsm_check (j->config->process, j->config->linux, err) < 0)
+  if (hako_lsm_check (j->config->process, j->config->linux, "config.json", err) < 0)
     return -1;
   if (resolve_paths (j, err) < 0 || hako_ns_plan_build (j->config, &ctx->ns, err) < 0)
     return -1;

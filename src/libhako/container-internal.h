@@ -42,8 +42,9 @@ int hako_exit_code_of (const siginfo_t *si);
 int hako_write_pid_file (const char *path, pid_t pid, struct hako_error *err);
 /* Connect to the --pidfd-socket at PATH and send PIDFD. */
 int hako_send_pidfd (const char *path, int pidfd, struct hako_error *err);
-/* Refuse LSM settings hako cannot apply yet (see container-create.c). */
-int hako_lsm_check (const struct oci_process *p, const struct oci_linux *lx,
+/* Refuse LSM settings hako cannot apply or the host cannot enforce (see
+ * container-create.c); SOURCE ("config.json", ...) prefixes the message. */
+int hako_lsm_check (const struct oci_process *p, const struct oci_linux *lx, const char *source,
                     struct hako_error *err);
 
 #endif

@@ -305,6 +305,9 @@ hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err)
       if (pidfd >= 0)
         {
           hako_pidref_signal (pidfd, SIGKILL, NULL);
+          /* A frozen init (v1 freezer) takes the SIGKILL only once thawed. */
+          if (strcmp (status, "paused") == 0)
+            hako_entry_set_paused (entry, false, NULL);
           if (hako_pidref_wait (pidfd, 10000, err) < 0)
             {
               hako_entry_close (entry);

@@ -178,6 +178,7 @@ static int
 build_process (struct exec_job *j, struct hako_error *err)
 {
   struct oci_warnings warnings = { 0 };
+  const char *source = j->o->process_file ? "process.json" : "exec";
   int r;
 
   if (j->o->process_file)
@@ -190,10 +191,9 @@ build_process (struct exec_job *j, struct hako_error *err)
     return -1;
   if (!j->o->process_file && apply_flags (j, j->process, err) < 0)
     return -1;
-  r = oci_process_validate_linux (j->process, j->o->process_file ? "process.json" : "exec",
-                                  &warnings, err);
+  r = oci_process_validate_linux (j->process, source, &warnings, err);
   oci_warnings_free (&warnings);
-  return r < 0 ? -1 : hako_lsm_check (j->process, NULL, err);
+  return r < 0 ? -1 : hako_lsm_check (j->process, NULL, source, err);
 }
 
 static unsigned long

@@ -21,6 +21,7 @@
 #include <seccomp.h>
 #endif
 
+#include "apparmor.h"
 #include "mount-options.h"
 #include "util.h"
 #include "version.h"
@@ -30,8 +31,6 @@
 #define HAKO_SUPPORTS_CGROUP_V1 true
 #define HAKO_SUPPORTS_CGROUP_V2 true
 #define HAKO_SUPPORTS_RDMA true
-/* Not applied yet (the security issue): a profile in config.json is refused. */
-#define HAKO_SUPPORTS_APPARMOR false
 #define HAKO_SUPPORTS_INTEL_RDT false
 #define HAKO_SUPPORTS_IDMAP_MOUNTS true
 #define HAKO_SUPPORTS_NET_DEVICES true
@@ -225,7 +224,8 @@ linux_features (void)
   l->capabilities = capability_names (&l->capabilities_len);
   l->cgroup = cgroup_features ();
   l->seccomp = seccomp_features ();
-  l->apparmor = enabled (HAKO_SUPPORTS_APPARMOR);
+  /* Reported only where the kernel enforces it: elsewhere a profile is refused. */
+  l->apparmor = enabled (hako_apparmor_enabled ());
   l->selinux = enabled (HAKO_SUPPORTS_SELINUX);
   l->intel_rdt = enabled (HAKO_SUPPORTS_INTEL_RDT);
   l->mount_extensions = hako_xmalloc0 (sizeof *l->mount_extensions);

@@ -23,7 +23,8 @@ src_libhako_libhako_a_SOURCES += src/libhako/process.c src/libhako/process.h \
 	src/libhako/process-attrs.c src/libhako/process-exec.c \
 	src/libhako/caps.c src/libhako/caps.h \
 	src/libhako/sysctl.c src/libhako/sysctl.h \
-	src/libhako/procfs.c src/libhako/procfs.h
+	src/libhako/procfs.c src/libhako/procfs.h \
+	src/libhako/apparmor.c src/libhako/apparmor.h
 # The state store (state.json, locks), logging, pidfd references, and what
 # `spec` and `features` print.
 src_libhako_libhako_a_SOURCES += src/libhako/status.c src/libhako/status.h \
@@ -41,7 +42,7 @@ src_libhako_libhako_a_SOURCES += src/libhako/rootfs.c \
 	src/libhako/inroot.c src/libhako/inroot.h \
 	src/libhako/mountinfo.c src/libhako/mountinfo.h
 LIBHAKO_LIBS = src/libhako/libhako.a $(LIBOCISPEC_LIBS) $(LIBCAP_LIBS) $(SECCOMP_LIBS) \
-	$(SELINUX_LIBS) $(SYSTEMD_LIBS)
+	$(SELINUX_LIBS)
 
 # The commit is read at build time, so a rebuild after a commit reports it;
 # a release tarball carries it in .tarball-commit.
@@ -70,6 +71,9 @@ LIBHAKO_LIBS += -lm
 # and its pure name and property conversions.
 src_libhako_libhako_a_SOURCES += src/libhako/cgroup-systemd.c src/libhako/cgroup-systemd.h \
 	src/libhako/cgroup-systemd-props.c
+# libsystemd is dlopen()ed by the driver on first use, not linked: it and
+# its libraries cost most of a short command's start (sdbus-loader.h).
+src_libhako_libhako_a_SOURCES += src/libhako/sdbus-loader.c src/libhako/sdbus-loader.h
 # linux.netDevices: host interfaces moved into the container's network
 # namespace over a small rtnetlink client.
 src_libhako_libhako_a_SOURCES += src/libhako/netdev.c src/libhako/netdev.h \

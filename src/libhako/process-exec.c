@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "inroot.h"
 #include "log.h"
 #include "procfs.h"
@@ -34,6 +35,7 @@ static struct
   char *owned[3];                    /* HOME=, LISTEN_FDS=, LISTEN_PID= */
   const char *path_env;              /* PATH's value in envp, or NULL */
   char resolved[PATH_MAX];           /* args[0] found; "" until resolved */
+  bool lsm_applied;                  /* hako_process_lsm_apply ran */
 } plan;
 
 /* Set in stage 0 by hako_listen_fds_detect, read in stage 2. */
@@ -379,6 +381,21 @@ hako_process_fds_prepare (struct hako_init_ctx *ctx, struct hako_error *err)
   return 0;
 }
 
+/* The LSM exec attribute confines the next execve of this task and of the
+ * children it forks (hooks run by stage 2 too), so it is set as late as
+ * possible; but /proc must still be reachable, before a seccomp filter
+ * that may deny openat2 or the write. */
+int
+hako_process_lsm_apply (const struct oci_process *process, struct hako_error *err)
+{
+  if (plan.lsm_applied)
+    return 0;
+  if (hako_apparmor_apply_on_exec (process->apparmor_profile, err) < 0)
+    return -1;
+  plan.lsm_applied = true;
+  return 0;
+}
+
 int
 hako_process_exec (struct hako_init_ctx *ctx, const struct oci_process *process,
                    struct hako_error *err)
@@ -390,6 +407,8 @@ hako_process_exec (struct hako_init_ctx *ctx, const struct oci_process *process,
   if (plan.resolved[0] == '\0' && hako_exec_plan_resolve (err) < 0)
     return -1;
   if (!fds_ready && hako_process_fds_prepare (ctx, err) < 0)
+    return -1;
+  if (hako_process_lsm_apply (process, err) < 0)
     return -1;
   /* seccomp with no_new_privs: as late as possible, so the filter only
    * has to allow execve itself (hako_process_prepare loads it otherwise). */

@@ -337,7 +337,7 @@ hako_process_prepare (struct hako_init_ctx *ctx, const struct oci_process *proce
       /* Find the program before the filter is in: a profile older than
        * the C library may deny the calls the lookup makes (faccessat2). */
       if (hako_exec_plan_resolve (err) < 0 || hako_process_fds_prepare (ctx, err) < 0
-          || load_seccomp (ctx, err) < 0)
+          || hako_process_lsm_apply (process, err) < 0 || load_seccomp (ctx, err) < 0)
         return -1;
     }
   return hako_process_switch_identity (ctx, process, err);

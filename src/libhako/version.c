@@ -22,7 +22,7 @@ hako_build_features (void)
 #else
       " -SECCOMP"
 #endif
-      " +CAP +YAJL";
+      " +APPARMOR +CAP +YAJL";
 }
 
 const char *

@@ -501,6 +501,28 @@ is_asan_build () {
   done
 }
 
+@test "delete --force: a paused container is killed and its cgroup removed" {
+  config .
+  launch_ok
+  local dirs d pid i
+  pid=$(init_pid)
+  dirs=$(cg_all_dirs)
+  run rt pause "$ID"
+  assert_success
+  # v1's freezer holds a SIGKILL until the cgroup is thawed.
+  run rt delete --force "$ID"
+  assert_success
+  for i in $(seq 50); do
+    [ -d "/proc/$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2> /dev/null)" != Z ] || break
+    sleep 0.1
+  done
+  [ ! -d "/proc/$pid" ] || [ "$(awk '{ print $3 }' "/proc/$pid/stat")" = Z ] \
+    || { echo "the paused init $pid is still there" >&2; false; }
+  for d in $dirs; do
+    [ ! -e "$d" ] || { echo "$d left behind" >&2; false; }
+  done
+}
+
 @test "cgroupsPath: an absolute path is used in every hierarchy and removed by delete" {
   config ".linux.cgroupsPath = \"$CG_PARENT/$ID\""
   create_ok

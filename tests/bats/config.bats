@@ -842,7 +842,7 @@ userns_bundle () {
   assert_equal "${lines[2]}" 5:5 "mount's own mappings"
 }
 
-@test "security labels: AppArmor is refused until applied; SELinux labels are ignored without SELinux" {
+@test "security labels: AppArmor is refused where it is off; SELinux labels are ignored without SELinux" {
   [ "$(cat /sys/module/apparmor/parameters/enabled 2> /dev/null)" != Y ] \
     || skip "AppArmor is enabled here"
   [ ! -d /sys/fs/selinux ] || skip "SELinux is enabled here"

@@ -91,3 +91,15 @@ while time.time() < end:
   [[ "$output" == *"valid slice name"* ]]
   nothing_left bad2
 }
+
+@test "libsystemd is not loaded unless the systemd driver is used" {
+  make_bundle "$BATS_TEST_TMPDIR/true" '.process.args = ["true"]'
+  run env LD_DEBUG=libs "$HAKO" --version
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"calling init: "* ]] # LD_DEBUG works: the check below can fail
+  [[ "$output" != *libsystemd* ]]
+  run env LD_DEBUG=libs "$HAKO" --root "$HAKO_ROOT" run -b "$BATS_TEST_TMPDIR/true" nosd
+  grep libsystemd <<<"$output" || true # what loaded it, should this fail
+  [ "$status" -eq 0 ]
+  [[ "$output" != *libsystemd* ]]
+}

@@ -4,11 +4,16 @@
  * into DevicePolicy/DeviceAllow, cpusets into bitmasks.  The driver itself
  * runs against a real systemd in tests/systemd/. */
 #define _GNU_SOURCE
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cgroup-systemd.h"
+#ifdef HAVE_SYSTEMD
+#include "sdbus-loader.h"
+#endif
 #include "tap.h"
 #include "util.h"
 
@@ -289,6 +294,30 @@ test_cpuset (void)
   check_mask ("99999", NULL);
 }
 
+/* libsystemd is dlopen()ed by the driver: a missing library is a clear
+ * error, the real one gives every function, once. */
+static void
+test_loader (void)
+{
+#ifdef HAVE_SYSTEMD
+  struct hako_error err = HAKO_ERROR_INIT;
+  const struct hako_sdbus *t = hako_sdbus_load ("libhako-test-missing.so.0", &err);
+
+  ok (t == NULL && err.msg
+          && strstr (err.msg, "the systemd cgroup driver needs libhako-test-missing.so.0: "),
+      "loader: a missing library is refused: %s", err.msg ? err.msg : "(loaded)");
+  hako_error_clear (&err);
+  t = hako_sdbus_load (HAKO_SDBUS_SONAME, &err);
+  ok (t && t->sd_bus_new && t->sd_bus_open_system && t->sd_bus_error_get_errno,
+      "loader: " HAKO_SDBUS_SONAME " gives every function (%s)", t ? "loaded" : err.msg);
+  ok (t && hako_sdbus_load ("libhako-test-missing.so.0", &err) == t,
+      "loader: loaded once, then reused");
+  hako_error_clear (&err);
+#else
+  ok (1, "loader: # SKIP hako is built with --disable-systemd");
+#endif
+}
+
 int
 main (void)
 {
@@ -298,5 +327,6 @@ main (void)
   test_resources_v2 ();
   test_devices ();
   test_cpuset ();
+  test_loader ();
   return tap_done ();
 }
