@@ -101,13 +101,6 @@ collect (int dirfd, struct pid_list *l, int depth, struct hako_error *err)
   return 0;
 }
 
-static int
-cmp_pid (const void *a, const void *b)
-{
-  pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-  return (x > y) - (x < y);
-}
-
 int
 hako_cgroup_pids (const struct hako_cgroup *cg, pid_t **pids, size_t *n, struct hako_error *err)
 {
@@ -124,7 +117,7 @@ hako_cgroup_pids (const struct hako_cgroup *cg, pid_t **pids, size_t *n, struct 
       return hako_error_wrap (err, "cgroup %s%s", h->mountpoint, h->path);
     }
   if (l.n)
-    qsort (l.v, l.n, sizeof *l.v, cmp_pid);
+    qsort (l.v, l.n, sizeof *l.v, hako_pid_compare);
   *pids = l.v;
   *n = l.n;
   return 0;

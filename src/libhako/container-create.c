@@ -42,7 +42,7 @@ struct create_job
   struct hako_init_ctx ctx;
   char *bundle;
   char *rootfs;
-  uint64_t rootfs_mount_before; /* shares_host_mounts: the top mount on rootfs */
+  uint64_t rootfs_mount_before; /* no mount namespace: the top mount on rootfs */
   bool foreground;
   int console_master; /* kept for run without a console socket */
   bool made_dir;      /* the state directory is ours to remove on failure */
@@ -253,8 +253,7 @@ prepare (struct create_job *j, struct hako_error *err)
   ctx->rootfs = j->rootfs;
   ctx->userns = (ctx->ns.create | ctx->ns.join) & CLONE_NEWUSER;
   ctx->no_pivot = j->o->no_pivot;
-  ctx->shares_host_mounts = hako_rootfs_shares_host_mounts (j->config);
-  if (ctx->shares_host_mounts)
+  if (hako_rootfs_shares_host_mounts (ctx))
     j->rootfs_mount_before = hako_rootfs_top_mount (j->rootfs);
   ctx->no_new_keyring = j->o->no_new_keyring;
   ctx->preserve_fds = j->o->preserve_fds;
@@ -319,7 +318,7 @@ record (struct create_job *j, pid_t pid, struct hako_error *err)
   /* Known only now for a systemd cgroup: systemd placed the init. */
   if (j->cgroup && j->status.cgroup_path == NULL)
     j->status.cgroup_path = hako_cgroup_serialize (j->cgroup);
-  if (j->ctx.shares_host_mounts)
+  if (hako_rootfs_shares_host_mounts (&j->ctx))
     {
       uint64_t bind = hako_rootfs_top_mount (j->rootfs);
       j->status.host_rootfs_mount = bind != j->rootfs_mount_before ? bind : 0;
@@ -380,7 +379,9 @@ create_locked (struct create_job *j, struct hako_created *out, struct hako_error
 fail:
   if (j->cgroup)
     hako_cgroup_destroy (j->cgroup, NULL);
-  if (j->ctx.shares_host_mounts && j->rootfs)
+  /* Recorded (never 0: some mount holds the rootfs) only once create got
+   * far enough to plan for the host's mount namespace. */
+  if (j->rootfs_mount_before != 0)
     {
       uint64_t top = hako_rootfs_top_mount (j->rootfs);
       if (top != j->rootfs_mount_before)

@@ -70,18 +70,16 @@ hako_entry_pidfd (const struct hako_entry *entry)
   return hako_pidref_open (st->pid, st->has_pid_start_time, st->pid_start_time, NULL);
 }
 
+/* CONFIG: the container's, as saved at create. */
 static int
-run_lifecycle_hooks (const struct hako_entry *entry, const char *stage, const char *status,
-                     bool warn_only, struct hako_error *err)
+run_lifecycle_hooks (const struct hako_entry *entry, const struct oci_config *config,
+                     const char *stage, const char *status, bool warn_only, struct hako_error *err)
 {
-  struct oci_config *config = hako_entry_config (entry, err);
   const struct oci_hook *hooks = NULL;
   cleanup_free char *json = NULL;
   size_t n = 0, len = 0;
   int r = 0;
 
-  if (config == NULL)
-    return hako_error_wrap (err, "%s hooks", stage);
   if (config->hooks && strcmp (stage, "poststart") == 0)
     hooks = config->hooks->poststart, n = config->hooks->poststart_len;
   else if (config->hooks && strcmp (stage, "poststop") == 0)
@@ -96,7 +94,6 @@ run_lifecycle_hooks (const struct hako_entry *entry, const char *stage, const ch
     }
   else if (n > 0)
     r = hako_hooks_run (stage, hooks, n, json, len, err);
-  oci_config_free (config);
   return r;
 }
 
@@ -134,20 +131,6 @@ stop_init (struct hako_entry *entry)
   unlinkat (entry->dirfd, HAKO_EXEC_FIFO, 0);
 }
 
-/* config.md: process is "REQUIRED when start is called". */
-static bool
-has_process (const struct hako_entry *entry, struct hako_error *err)
-{
-  struct oci_config *config = hako_entry_config (entry, err);
-  bool has = config && config->process;
-
-  if (config && !has)
-    hako_error_set (err, EINVAL, "cannot start container %s: process was not set in config.json",
-                    entry->id);
-  oci_config_free (config);
-  return has;
-}
-
 /* Hand the init its go byte and wait until it exec'd the process or died.
  * Our reader is opened before the writer so that, with the init as the
  * only writer left (its O_RDWR fd), the kernel reports POLLHUP when that
@@ -174,21 +157,19 @@ release_init (struct hako_entry *entry, struct hako_error *err)
   return exec_outcome (reader, err);
 }
 
-int
-hako_entry_start (struct hako_entry *entry, struct hako_error *err)
+static int
+start_with_config (struct hako_entry *entry, const struct oci_config *config,
+                   struct hako_error *err)
 {
-  const char *status = hako_entry_status (entry);
   cleanup_fd int notify = -1, pidfd = -1;
 
-  if (strcmp (status, "stopped") == 0)
-    return hako_error_set (err, EINVAL, "cannot start a container that has stopped");
-  if (strcmp (status, "created") != 0)
-    return hako_error_set (err, EINVAL, "cannot start an already running container");
-  if (!has_process (entry, err))
+  /* config.md: process is "REQUIRED when start is called".  Without it
+   * the container can never run anything: end it, so that it is stopped. */
+  if (config->process == NULL)
     {
-      /* It can never run anything: end it, so that it is stopped. */
       stop_init (entry);
-      return -1;
+      return hako_error_set (
+          err, EINVAL, "cannot start container %s: process was not set in config.json", entry->id);
     }
   notify = hako_notify_listen (entry->dirfd, err);
   if (notify < 0 && err && err->msg)
@@ -207,12 +188,32 @@ hako_entry_start (struct hako_entry *entry, struct hako_error *err)
       if (hako_notify_forward (notify, entry->dirfd, pidfd, entry->status->pid, err) < 0)
         return -1;
     }
-  if (run_lifecycle_hooks (entry, "poststart", "running", false, err) == 0)
+  if (run_lifecycle_hooks (entry, config, "poststart", "running", false, err) == 0)
     return 0;
   /* runtime-spec 1.3: a failed poststart hook stops the container. */
   if (pidfd >= 0)
     hako_pidref_signal (pidfd, SIGKILL, NULL);
   return -1;
+}
+
+int
+hako_entry_start (struct hako_entry *entry, struct hako_error *err)
+{
+  const char *status = hako_entry_status (entry);
+  struct oci_config *config;
+  int r;
+
+  if (strcmp (status, "stopped") == 0)
+    return hako_error_set (err, EINVAL, "cannot start a container that has stopped");
+  if (strcmp (status, "created") != 0)
+    return hako_error_set (err, EINVAL, "cannot start an already running container");
+  /* Parsed once: the process check and the poststart hooks both need it. */
+  config = hako_entry_config (entry, err);
+  if (config == NULL)
+    return hako_error_wrap (err, "start");
+  r = start_with_config (entry, config, err);
+  oci_config_free (config);
+  return r;
 }
 
 int
@@ -330,7 +331,12 @@ hako_entry_delete (struct hako_entry *entry, bool force, struct hako_error *err)
       return -1;
     }
   if (entry->status)
-    run_lifecycle_hooks (entry, "poststop", "stopped", true, NULL);
+    {
+      struct oci_config *config = hako_entry_config (entry, NULL);
+      if (config)
+        run_lifecycle_hooks (entry, config, "poststop", "stopped", true, NULL);
+      oci_config_free (config);
+    }
   return hako_entry_destroy (entry, err);
 }
 

@@ -31,15 +31,14 @@ struct hako_init_ctx
   const char *rootfs; /* absolute host path of root.path */
   int rootfs_fd;      /* O_PATH|O_DIRECTORY of the rootfs, opened in stage 0 */
   struct hako_ns_plan ns;
-  bool userns;             /* the container runs in a user namespace (new or joined) */
-  bool no_pivot;           /* --no-pivot: chroot after moving the rootfs to / */
-  bool shares_host_mounts; /* no mount namespace: hako_rootfs_shares_host_mounts */
-  bool no_new_keyring;     /* --no-new-keyring */
-  int preserve_fds;        /* --preserve-fds N: fds 3 .. 3+N-1 go to the process */
-  int sync_fd;             /* this stage's end of the SOCK_SEQPACKET sync socket */
-  int fifo_fd;             /* <state>/exec.fifo opened O_RDWR by stage 0: stage 2 blocks in
-                              read() on it until `start` writes a byte; -1 for exec */
-  int console_socket_fd;   /* connected --console-socket, or -1 */
+  bool userns;           /* the container runs in a user namespace (new or joined) */
+  bool no_pivot;         /* --no-pivot: chroot after moving the rootfs to / */
+  bool no_new_keyring;   /* --no-new-keyring */
+  int preserve_fds;      /* --preserve-fds N: fds 3 .. 3+N-1 go to the process */
+  int sync_fd;           /* this stage's end of the SOCK_SEQPACKET sync socket */
+  int fifo_fd;           /* <state>/exec.fifo opened O_RDWR by stage 0: stage 2 blocks in
+                            read() on it until `start` writes a byte; -1 for exec */
+  int console_socket_fd; /* connected --console-socket, or -1 */
   /* Stage 0's own fds that must not survive into stage 1: above all the
    * container's lock (an flock lives as long as any copy of its fd). */
   int parent_only_fds[4];

@@ -31,13 +31,6 @@ pid_ns_of (pid_t pid, ino_t *ino)
 }
 
 static int
-compare_pids (const void *a, const void *b)
-{
-  pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-  return (x > y) - (x < y);
-}
-
-static int
 append_pid (pid_t **pids, size_t *n, pid_t pid)
 {
   pid_t *p = reallocarray (*pids, *n + 1, sizeof (pid_t));
@@ -69,7 +62,7 @@ scan_pid_ns (ino_t ns_ino, pid_t **pids, size_t *n, struct hako_error *err)
       if (append_pid (pids, n, pid) < 0)
         return hako_error_set (err, ENOMEM, "out of memory");
     }
-  qsort (*pids, *n, sizeof (pid_t), compare_pids);
+  qsort (*pids, *n, sizeof (pid_t), hako_pid_compare);
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -168,12 +169,9 @@ dev_is_bound (const struct oci_config *c)
 }
 
 bool
-hako_rootfs_shares_host_mounts (const struct oci_config *config)
+hako_rootfs_shares_host_mounts (const struct hako_init_ctx *ctx)
 {
-  for (size_t i = 0; config->linux && i < config->linux->namespaces_len; i++)
-    if (strcmp (config->linux->namespaces[i].type, "mount") == 0)
-      return false;
-  return true;
+  return !((ctx->ns.create | ctx->ns.join) & CLONE_NEWNS);
 }
 
 uint64_t
@@ -205,7 +203,7 @@ prepare_mount_ns (struct hako_init_ctx *ctx, struct hako_error *err)
 {
   unsigned long prop = root_propagation (ctx->config);
 
-  if (ctx->shares_host_mounts)
+  if (hako_rootfs_shares_host_mounts (ctx))
     return reopen_rootfs (ctx, err) < 0 || bind_rootfs (ctx, err) < 0 ? -1 : 0;
   /* Nothing done from here on may reach the host's mount namespace. */
   if (mount (NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
@@ -329,7 +327,7 @@ chroot_shared (struct hako_init_ctx *ctx, struct hako_error *err)
 int
 hako_rootfs_pivot (struct hako_init_ctx *ctx, struct hako_error *err)
 {
-  if (ctx->shares_host_mounts)
+  if (hako_rootfs_shares_host_mounts (ctx))
     return chroot_shared (ctx, err);
   return ctx->no_pivot ? move_root (ctx, err) : pivot (ctx, err);
 }
@@ -380,7 +378,7 @@ finalize (struct hako_init_ctx *ctx, int rootfd, struct hako_error *err)
     return hako_error_sys (err, errno, "make the rootfs read-only");
   /* private and slave were set before the rootfs was bound, except on the
    * host's mounts, where only the container's own bind gets them. */
-  if (ctx->shares_host_mounts ? prop != 0 : (prop & (MS_SHARED | MS_UNBINDABLE)) != 0)
+  if (hako_rootfs_shares_host_mounts (ctx) ? prop != 0 : (prop & (MS_SHARED | MS_UNBINDABLE)) != 0)
     if (hako_tree_propagation (rootfd, prop) < 0)
       return hako_error_sys (err, errno, "set rootfsPropagation");
   return 0;

@@ -23,7 +23,7 @@ void hako_rootfs_release_host (void);
  * the runtime's, so stage 2 binds the rootfs onto itself there, mounts
  * below that bind and chroots instead of pivot_root.  Everything it made
  * hangs off that one bind, which delete (or a failed create) detaches. */
-bool hako_rootfs_shares_host_mounts (const struct oci_config *config);
+bool hako_rootfs_shares_host_mounts (const struct hako_init_ctx *ctx);
 
 /* The id of the mount on top of ROOTFS in our mount namespace (statx
  * STATX_MNT_ID), or 0 when it cannot be read. */

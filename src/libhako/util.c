@@ -129,3 +129,10 @@ hako_xstrdup (const char *s)
     out_of_memory ();
   return p;
 }
+
+int
+hako_pid_compare (const void *a, const void *b)
+{
+  pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+  return (x > y) - (x < y);
+}

@@ -71,5 +71,7 @@ int hako_write_file_at (int dirfd, const char *path, const char *data, size_t le
 char *hako_strdup_printf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 void *hako_xmalloc0 (size_t size);
 char *hako_xstrdup (const char *s);
+/* qsort comparison of two pid_t, ascending. */
+int hako_pid_compare (const void *a, const void *b);
 
 #endif

@@ -101,3 +101,8 @@ wait_inactive () {
   done
   return 1
 }
+
+# sd_delete_all: delete --force every container hako knows in the testbed.
+sd_delete_all () {
+  sd_hako list -q 2>/dev/null | while read -r id; do sd_hako delete -f "$id" >/dev/null 2>&1; done
+}

@@ -19,7 +19,7 @@ teardown_file () {
 }
 
 teardown () {
-  sd_hako list -q 2>/dev/null | while read -r id; do sd_hako delete -f "$id" >/dev/null 2>&1; done
+  sd_delete_all
 }
 
 @test "hybrid: run starts hako-ID.scope in system.slice, delegated, holding the init" {

@@ -21,7 +21,7 @@ teardown_file () {
 }
 
 teardown () {
-  sd_hako list -q 2>/dev/null | while read -r id; do sd_hako delete -f "$id" >/dev/null 2>&1; done
+  sd_delete_all
 }
 
 @test "unified: run starts a delegated scope holding the init" {
