@@ -27,6 +27,9 @@ TEST_PACKAGES=(
   qemu-system-x86 linux-image-cloud-amd64 cpio
   # tests/vm/apparmor.sh loads a profile in that VM with apparmor_parser.
   apparmor
+  # tests/vm/selinux.sh compiles its test policy with secilc; the guest
+  # labels files with setfattr/getfattr and reads a keyring's label with keyctl.
+  secilc attr keyutils
 )
 # Heavier, for the runtime comparisons and the tests that boot a VM.
 # ../shared/recipes/vm-*.sh need: qemu, the cloud kernel, cpio for the

@@ -115,6 +115,11 @@ tests_unit_test_rootfs_SOURCES = tests/unit/test-rootfs.c
 tests_unit_test_rootfs_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
 tests_unit_test_rootfs_LDADD = $(LIBHAKO_LIBS)
 TESTS += tests/unit/test-rootfs
+check_PROGRAMS += tests/unit/test-selinux
+tests_unit_test_selinux_SOURCES = tests/unit/test-selinux.c
+tests_unit_test_selinux_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/lib
+tests_unit_test_selinux_LDADD = $(LIBHAKO_LIBS)
+TESTS += tests/unit/test-selinux
 
 # Containers that run (issue 3): every command and config field as the
 # container sees it; RUNTIME=runc checks the tests against the reference.
@@ -182,6 +187,16 @@ EXTRA_DIST += tests/vm/lib.sh
 # container and exec --apparmor, and one not loaded fails create.
 TESTS += tests/bats/apparmor.bats tests/vm/apparmor.sh
 EXTRA_DIST += tests/bats/apparmor.bats tests/vm/apparmor.sh tests/vm/guest-apparmor.sh
+
+# SELinux: features and labels ignored where SELinux is off on the build
+# host; then, in the same VM booted with security=selinux and a tiny policy
+# of our own (tests/vm/selinux/hako-test.cil, compiled with secilc at test
+# time) in enforcing mode: process.selinuxLabel, linux.mountLabel on the
+# config's mounts, a read the policy denies, exec --process-label, invalid
+# contexts refused before anything exists.
+TESTS += tests/bats/selinux.bats tests/vm/selinux.sh
+EXTRA_DIST += tests/bats/selinux.bats tests/vm/selinux.sh tests/vm/guest-selinux.sh \
+	tests/vm/selinux/hako-test.cil
 
 # Rootless containers, run by a real unprivileged user the test creates
 # (hako-rootless, with /etc/subuid and /etc/subgid ranges): single

@@ -48,6 +48,16 @@ take_connection (struct agent *a)
   fd = hako_recv_fd (conn, &json, &err);
   if (fd < 0)
     return fprintf (stderr, "seccomp-agent: %s\n", err.msg), -1;
+  /* A state longer than the first message goes on until the runtime
+   * closes the connection. */
+  for (char more[4096];;)
+    {
+      ssize_t n = read (conn, more, sizeof more);
+      if (n <= 0)
+        break;
+      printf ("%s", json), fwrite (more, 1, n, stdout);
+      free (json), json = hako_xstrdup ("");
+    }
   printf ("%s\n", json);
   a->fds[1 + a->n_listeners++] = (struct pollfd){ .fd = fd, .events = POLLIN };
   if (++a->accepted == a->want)

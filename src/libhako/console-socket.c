@@ -66,13 +66,21 @@ hako_console_socket_connect (const char *path, struct hako_error *err)
 int
 hako_send_fd (int sock, int fd, const char *name, struct hako_error *err)
 {
+  if (name && strlen (name) >= FD_NAME_MAX)
+    return hako_error_set (err, ENAMETOOLONG, "send fd: name too long");
+  return hako_send_fd_payload (sock, fd, name, err);
+}
+
+int
+hako_send_fd_payload (int sock, int fd, const char *data, struct hako_error *err)
+{
   union
   {
     char buf[CMSG_SPACE (sizeof (int))];
     struct cmsghdr align;
   } control = { 0 };
   /* A stream socket carries ancillary data only along with a byte. */
-  const char *payload = name && *name ? name : "";
+  const char *payload = data && *data ? data : "";
   size_t len = *payload ? strlen (payload) : 1;
   struct iovec iov = { .iov_base = (void *)payload, .iov_len = len };
   struct msghdr mh = { .msg_iov = &iov,
@@ -82,8 +90,6 @@ hako_send_fd (int sock, int fd, const char *name, struct hako_error *err)
   struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
   ssize_t r;
 
-  if (len >= FD_NAME_MAX)
-    return hako_error_set (err, ENAMETOOLONG, "send fd: name too long");
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN (sizeof (int));

@@ -28,6 +28,7 @@
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "terminal.h"
 #include "util.h"
 #include "validate-linux.h"
@@ -207,28 +208,56 @@ hako_send_pidfd (const char *socket_path, int pidfd, struct hako_error *err)
   return 0;
 }
 
-/* An AppArmor profile must be enforceable (apparmor.c).  SELinux is not
- * applied yet (the security issue): refuse what would silently go
- * unenforced; SELinux labels on a host without SELinux are ignored, as
- * crun does, so such configs still run.  SOURCE names where PROCESS came
- * from, for the messages. */
+/* SELinux label LABEL (at JSON path WHAT of SOURCE) checked against the
+ * loaded policy into *RAW; nothing to do without a label. */
+static int
+selinux_label_check (const char *label, const char *source, const char *what, char **raw,
+                     struct hako_error *err)
+{
+  if (label == NULL || *label == '\0')
+    return 0;
+  if (hako_selinux_check_label (label, raw, err) < 0)
+    return hako_error_wrap (err, "%s: %s", source, what);
+  return 0;
+}
+
+/* LSM settings are checked before anything exists.  An AppArmor profile
+ * must be enforceable (apparmor.c).  SELinux labels are checked against
+ * the loaded policy and kept in CTX for the init; on a host without
+ * SELinux they are ignored, as crun and runc do, so configs written for
+ * SELinux hosts still run.  SOURCE names where P came from. */
 int
 hako_lsm_check (const struct oci_process *p, const struct oci_linux *lx, const char *source,
-                struct hako_error *err)
+                struct hako_init_ctx *ctx, struct hako_error *err)
 {
-  bool selinux = access ("/sys/fs/selinux/enforce", F_OK) == 0;
+  const char *process_label = p ? p->selinux_label : NULL;
+  const char *mount_label = lx ? lx->mount_label : NULL;
 
   if (p && hako_apparmor_check (p->apparmor_profile, err) < 0)
     return hako_error_wrap (err, "%s: process.apparmorProfile", source);
-  if (selinux
-      && ((p && p->selinux_label && *p->selinux_label)
-          || (lx && lx->mount_label && *lx->mount_label)))
-    return hako_error_set (err, ENOTSUP,
-                           "config.json: SELinux labels are not supported by hako "
-                           "yet");
-  if ((p && p->selinux_label) || (lx && lx->mount_label))
-    hako_log_debug ("SELinux is off on this host: labels ignored");
+  if (process_label == NULL && mount_label == NULL)
+    return 0;
+  if (!hako_selinux_enabled ())
+    {
+      hako_log_debug ("SELinux is off on this host: labels ignored");
+      return 0;
+    }
+  if (selinux_label_check (process_label, source, "process.selinuxLabel",
+                           &ctx->selinux_process_label, err)
+          < 0
+      || selinux_label_check (mount_label, source, "linux.mountLabel", &ctx->selinux_mount_label,
+                              err)
+             < 0)
+    return -1;
   return 0;
+}
+
+void
+hako_lsm_release (struct hako_init_ctx *ctx)
+{
+  free (ctx->selinux_process_label);
+  free (ctx->selinux_mount_label);
+  ctx->selinux_process_label = ctx->selinux_mount_label = NULL;
 }
 
 static int
@@ -243,7 +272,7 @@ prepare (struct create_job *j, struct hako_error *err)
     return hako_error_set (err, EINVAL,
                            "config.json: process.terminal: a detached container "
                            "needs --console-socket to hand its terminal to");
-  if (hako_lsm_check (j->config->process, j->config->linux, "config.json", err) < 0)
+  if (hako_lsm_check (j->config->process, j->config->linux, "config.json", ctx, err) < 0)
     return -1;
   if (resolve_paths (j, err) < 0 || hako_ns_plan_build (j->config, &ctx->ns, err) < 0)
     return -1;
@@ -404,6 +433,7 @@ job_free (struct create_job *j)
   free (j->status.cgroup_path);
   hako_cgroup_free (j->cgroup);
   hako_seccomp_prog_release (&j->seccomp);
+  hako_lsm_release (&j->ctx);
   free (j->bundle);
   free (j->rootfs);
   oci_config_free (j->config);

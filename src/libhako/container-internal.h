@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "container.h"
+#include "init.h"
 #include "oci.h"
 #include "status.h"
 
@@ -42,9 +43,11 @@ int hako_exit_code_of (const siginfo_t *si);
 int hako_write_pid_file (const char *path, pid_t pid, struct hako_error *err);
 /* Connect to the --pidfd-socket at PATH and send PIDFD. */
 int hako_send_pidfd (const char *path, int pidfd, struct hako_error *err);
-/* Refuse LSM settings hako cannot apply or the host cannot enforce (see
- * container-create.c); SOURCE ("config.json", ...) prefixes the message. */
+/* Refuse LSM settings the host cannot enforce, and keep the SELinux labels
+ * to apply in CTX (see container-create.c); SOURCE ("config.json", ...)
+ * prefixes the message.  hako_lsm_release frees what it kept. */
 int hako_lsm_check (const struct oci_process *p, const struct oci_linux *lx, const char *source,
-                    struct hako_error *err);
+                    struct hako_init_ctx *ctx, struct hako_error *err);
+void hako_lsm_release (struct hako_init_ctx *ctx);
 
 #endif

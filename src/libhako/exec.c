@@ -193,7 +193,7 @@ build_process (struct exec_job *j, struct hako_error *err)
     return -1;
   r = oci_process_validate_linux (j->process, source, &warnings, err);
   oci_warnings_free (&warnings);
-  return r < 0 ? -1 : hako_lsm_check (j->process, NULL, source, err);
+  return r < 0 ? -1 : hako_lsm_check (j->process, NULL, source, &j->ctx, err);
 }
 
 static unsigned long
@@ -500,6 +500,7 @@ hako_container_exec (const struct hako_exec_opts *o, int *exit_code, struct hako
   oci_config_free (j.config);
   hako_cgroup_free (j.cgroup);
   hako_seccomp_prog_release (&j.seccomp);
+  hako_lsm_release (&j.ctx);
   free (j.bundle);
   return r;
 }

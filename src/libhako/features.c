@@ -21,7 +21,6 @@
 #include <seccomp.h>
 #endif
 
-#include "apparmor.h"
 #include "mount-options.h"
 #include "util.h"
 #include "version.h"
@@ -42,8 +41,15 @@
 #define HAKO_SUPPORTS_SYSTEMD false
 #endif
 #define HAKO_SUPPORTS_SYSTEMD_USER false
-/* SELinux labels are not applied yet. */
+/* features-linux.md: apparmor and selinux say whether support is built
+ * in, "unrelated to whether the host supports" them.  AppArmor needs no
+ * library; SELinux needs libselinux at build time. */
+#define HAKO_SUPPORTS_APPARMOR true
+#ifdef HAVE_SELINUX
+#define HAKO_SUPPORTS_SELINUX true
+#else
 #define HAKO_SUPPORTS_SELINUX false
+#endif
 
 static const char *const hook_names[] = {
   "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL,
@@ -224,8 +230,7 @@ linux_features (void)
   l->capabilities = capability_names (&l->capabilities_len);
   l->cgroup = cgroup_features ();
   l->seccomp = seccomp_features ();
-  /* Reported only where the kernel enforces it: elsewhere a profile is refused. */
-  l->apparmor = enabled (hako_apparmor_enabled ());
+  l->apparmor = enabled (HAKO_SUPPORTS_APPARMOR);
   l->selinux = enabled (HAKO_SUPPORTS_SELINUX);
   l->intel_rdt = enabled (HAKO_SUPPORTS_INTEL_RDT);
   l->mount_extensions = hako_xmalloc0 (sizeof *l->mount_extensions);

@@ -46,6 +46,10 @@ struct hako_init_ctx
   /* linux.seccomp compiled by stage 0 (seccomp.h), NULL when none; loaded
    * by hako_process_prepare (no_new_privs false) or hako_process_exec. */
   struct hako_seccomp_prog *seccomp;
+  /* SELinux labels to apply: raw contexts checked by stage 0 (selinux.h),
+   * NULL when unset or when SELinux is off on this host. */
+  char *selinux_process_label;
+  char *selinux_mount_label;
   /* Set by stage 2 while it works. */
   int console_master_fd;
   char console_slave_path[64];

@@ -24,7 +24,8 @@ src_libhako_libhako_a_SOURCES += src/libhako/process.c src/libhako/process.h \
 	src/libhako/caps.c src/libhako/caps.h \
 	src/libhako/sysctl.c src/libhako/sysctl.h \
 	src/libhako/procfs.c src/libhako/procfs.h \
-	src/libhako/apparmor.c src/libhako/apparmor.h
+	src/libhako/apparmor.c src/libhako/apparmor.h \
+	src/libhako/selinux.c src/libhako/selinux.h
 # The state store (state.json, locks), logging, pidfd references, and what
 # `spec` and `features` print.
 src_libhako_libhako_a_SOURCES += src/libhako/status.c src/libhako/status.h \
@@ -41,8 +42,7 @@ src_libhako_libhako_a_SOURCES += src/libhako/rootfs.c \
 	src/libhako/rootfs.h src/libhako/masked.c src/libhako/dev.c src/libhako/dev.h \
 	src/libhako/inroot.c src/libhako/inroot.h \
 	src/libhako/mountinfo.c src/libhako/mountinfo.h
-LIBHAKO_LIBS = src/libhako/libhako.a $(LIBOCISPEC_LIBS) $(LIBCAP_LIBS) $(SECCOMP_LIBS) \
-	$(SELINUX_LIBS)
+LIBHAKO_LIBS = src/libhako/libhako.a $(LIBOCISPEC_LIBS) $(LIBCAP_LIBS) $(SECCOMP_LIBS)
 
 # The commit is read at build time, so a rebuild after a commit reports it;
 # a release tarball carries it in .tarball-commit.

@@ -208,12 +208,14 @@ hako_mount_cgroup (struct hako_mounts *ms, const struct oci_mount *m,
                    const struct hako_mount_opts *o, int targetfd, struct hako_error *err)
 {
   struct hako_mount_opts tmpfs = { .flags = MS_NOSUID | MS_NODEV | MS_NOEXEC };
+  cleanup_free char *data = NULL;
   cleanup_fd int mfd = -1;
   struct statfs sfs;
 
   if (statfs (CGROUP_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
     return hako_mount_cgroup2 (ms, m, o, targetfd, err);
-  mfd = hako_fs_new ("tmpfs", "tmpfs", &tmpfs, "mode=755", err);
+  data = hako_mount_label_data (ms->ctx, "tmpfs", "mode=755");
+  mfd = hako_fs_new ("tmpfs", "tmpfs", &tmpfs, data, err);
   if (mfd < 0)
     return -1;
   if (hako_tree_apply_opts (mfd, &tmpfs, false) < 0 || hako_tree_attach (mfd, targetfd) < 0)

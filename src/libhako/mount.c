@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "inroot.h"
+#include "selinux.h"
 #include "util.h"
 
 /* The inode number of the root directory of every procfs instance. */
@@ -87,8 +88,20 @@ fs_config_data (int fsfd, const char *data, struct hako_error *err)
         continue;
       if (eq)
         {
+          char *value = eq + 1;
+          size_t len = strlen (value);
+
+          /* Quotes only protect commas in the list (mount(2) strips them
+           * too); fsconfig takes the bare value. */
           *eq = '\0';
-          r = fsconfig (fsfd, FSCONFIG_SET_STRING, item, eq + 1, 0);
+          if (len >= 2 && value[0] == '"' && value[len - 1] == '"')
+            {
+              cleanup_free char *bare = hako_xstrdup (value + 1);
+              bare[len - 2] = '\0';
+              r = fsconfig (fsfd, FSCONFIG_SET_STRING, item, bare, 0);
+            }
+          else
+            r = fsconfig (fsfd, FSCONFIG_SET_STRING, item, value, 0);
           *eq = '=';
         }
       else
@@ -352,20 +365,29 @@ open_target (const struct entry *e, enum hako_inroot_kind kind, bool nofollow, b
   return fd;
 }
 
+/* linux.mountLabel as the context of new filesystems that take one. */
+char *
+hako_mount_label_data (const struct hako_init_ctx *ctx, const char *type, const char *data)
+{
+  return hako_selinux_mount_data (ctx->selinux_mount_label, type, data);
+}
+
 /* The data of a tmpfs on an existing directory starts with that
  * directory's mode, as runc does, so the mount does not change it. */
 static char *
 fs_data (const struct entry *e, int targetfd, bool created)
 {
+  cleanup_free char *data = NULL;
   struct stat st;
 
   if (strcmp (e->type, "tmpfs") == 0 && !created && fstat (targetfd, &st) == 0)
     {
       if (e->o.data)
-        return hako_strdup_printf ("mode=%04o,%s", st.st_mode & 07777, e->o.data);
-      return hako_strdup_printf ("mode=%04o", st.st_mode & 07777);
+        data = hako_strdup_printf ("mode=%04o,%s", st.st_mode & 07777, e->o.data);
+      else
+        data = hako_strdup_printf ("mode=%04o", st.st_mode & 07777);
     }
-  return e->o.data ? hako_xstrdup (e->o.data) : NULL;
+  return hako_mount_label_data (e->ms->ctx, e->type, data ? data : e->o.data);
 }
 
 /* Only what the new API cannot say (iversion) goes through mount(2), on

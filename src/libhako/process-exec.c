@@ -22,6 +22,7 @@
 #include "log.h"
 #include "procfs.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "util.h"
 
 /* What hako_process_exec runs.  Stage 2 and the exec child are single
@@ -386,11 +387,13 @@ hako_process_fds_prepare (struct hako_init_ctx *ctx, struct hako_error *err)
  * possible; but /proc must still be reachable, before a seccomp filter
  * that may deny openat2 or the write. */
 int
-hako_process_lsm_apply (const struct oci_process *process, struct hako_error *err)
+hako_process_lsm_apply (const struct hako_init_ctx *ctx, const struct oci_process *process,
+                        struct hako_error *err)
 {
   if (plan.lsm_applied)
     return 0;
-  if (hako_apparmor_apply_on_exec (process->apparmor_profile, err) < 0)
+  if (hako_apparmor_apply_on_exec (process->apparmor_profile, err) < 0
+      || hako_selinux_set_exec_label (ctx->selinux_process_label, err) < 0)
     return -1;
   plan.lsm_applied = true;
   return 0;
@@ -408,7 +411,7 @@ hako_process_exec (struct hako_init_ctx *ctx, const struct oci_process *process,
     return -1;
   if (!fds_ready && hako_process_fds_prepare (ctx, err) < 0)
     return -1;
-  if (hako_process_lsm_apply (process, err) < 0)
+  if (hako_process_lsm_apply (ctx, process, err) < 0)
     return -1;
   /* seccomp with no_new_privs: as late as possible, so the filter only
    * has to allow execve itself (hako_process_prepare loads it otherwise). */

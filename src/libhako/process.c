@@ -25,6 +25,7 @@
 #include "inroot.h"
 #include "procfs.h"
 #include "seccomp.h"
+#include "selinux.h"
 #include "sync.h"
 #include "util.h"
 
@@ -250,8 +251,10 @@ hako_process_prepare_privileged (struct hako_init_ctx *ctx, const struct oci_pro
     return -1;
   /* The session keyring of exec is left alone when it joins an existing
    * one: its permissions were set by the init. */
+  /* The new session keyring carries the process's SELinux label. */
   if (!ctx->no_new_keyring
-      && hako_session_keyring_join (ctx->id, !ctx_is_exec (ctx), ctx->userns, err) < 0)
+      && (hako_selinux_set_keycreate_label (ctx->selinux_process_label, err) < 0
+          || hako_session_keyring_join (ctx->id, !ctx_is_exec (ctx), ctx->userns, err) < 0))
     return -1;
   r = cwd_enter (process_cwd (process), !ctx_is_exec (ctx), true, err);
   if (r < 0)
@@ -337,7 +340,7 @@ hako_process_prepare (struct hako_init_ctx *ctx, const struct oci_process *proce
       /* Find the program before the filter is in: a profile older than
        * the C library may deny the calls the lookup makes (faccessat2). */
       if (hako_exec_plan_resolve (err) < 0 || hako_process_fds_prepare (ctx, err) < 0
-          || hako_process_lsm_apply (process, err) < 0 || load_seccomp (ctx, err) < 0)
+          || hako_process_lsm_apply (ctx, process, err) < 0 || load_seccomp (ctx, err) < 0)
         return -1;
     }
   return hako_process_switch_identity (ctx, process, err);

@@ -68,10 +68,12 @@ int hako_exec_plan_resolve (struct hako_error *err);
 int hako_process_fds_prepare (struct hako_init_ctx *ctx, struct hako_error *err);
 /* Has hako_exec_plan_resolve found the program already? */
 bool hako_exec_plan_resolved (void);
-/* Set process.apparmorProfile for the next execve (once per plan):
- * hako_process_exec does it right before a late seccomp filter and the
- * execve, hako_process_prepare before a filter it loads early. */
-int hako_process_lsm_apply (const struct oci_process *process, struct hako_error *err);
+/* Set process.apparmorProfile and CTX's SELinux label for the next execve
+ * (once per plan): hako_process_exec does it right before a late seccomp
+ * filter and the execve, hako_process_prepare before a filter it loads
+ * early. */
+int hako_process_lsm_apply (const struct hako_init_ctx *ctx, const struct oci_process *process,
+                            struct hako_error *err);
 
 /* ---- process-attrs.c: one field each, applied to the calling process ---- */
 

@@ -56,7 +56,7 @@ hako_seccomp_send_listener (const struct oci_config *config, const char *id, con
   if (json == NULL)
     return -1;
   sock = hako_console_socket_connect (s->listener_path, err);
-  if (sock < 0 || hako_send_fd (sock, listener, json, err) < 0)
+  if (sock < 0 || hako_send_fd_payload (sock, listener, json, err) < 0)
     return hako_error_wrap (err, "linux.seccomp.listenerPath %s", s->listener_path);
   return 0;
 }

@@ -19,6 +19,9 @@ int hako_console_socket_connect (const char *path, struct hako_error *err);
 /* Send FD with SCM_RIGHTS; the payload is NAME (runc's protocol: the
  * file's name, without a NUL).  Works on stream and seqpacket sockets. */
 int hako_send_fd (int sock, int fd, const char *name, struct hako_error *err);
+/* The same with a payload of any length (the seccomp agent's state JSON:
+ * annotations make it grow past a file name's limit). */
+int hako_send_fd_payload (int sock, int fd, const char *payload, struct hako_error *err);
 
 /* Receive one fd sent by hako_send_fd (or runc, or crun); *NAME (if not
  * NULL) gets the payload, malloc'ed.  Returns the fd, CLOEXEC. */

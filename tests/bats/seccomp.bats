@@ -206,7 +206,8 @@ wait_agent () {
   start_agent -n 2 -e 18
   use_allow_but '{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}'
   update_config '.linux.seccomp.listenerPath = $p | .linux.seccomp.listenerMetadata = "meta-1"
-    | .annotations = {"org.example.k": "v"}' --arg p "$AGENT_SOCK"
+    | .annotations = {"org.example.k": "v", "org.example.big": ([range(20000)] | map("x") | join(""))}' \
+    --arg p "$AGENT_SOCK"
   set_args sh -c 'mkdir /tmp/a 2>&1; echo "init-done"; sleep 1000'
   run_create
   assert_success
@@ -221,6 +222,8 @@ wait_agent () {
   assert_equal "$(jq -r .state.id <<< "$state")" "$ID" "state.id"
   assert_equal "$(jq -r .state.status <<< "$state")" creating "state.status"
   assert_equal "$(jq -r '.state.annotations["org.example.k"]' <<< "$state")" v "state.annotations"
+  # a state far longer than an fd name's 4 KiB arrives whole
+  assert_equal "$(jq -r '.state.annotations["org.example.big"] | length' <<< "$state")" 20000 "big annotation"
   run rt start "$ID"
   assert_success
   wait_for_file "$CTR_OUT" init-done
