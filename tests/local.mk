@@ -201,6 +201,7 @@ EXTRA_DIST += tests/bats/selinux.bats tests/vm/selinux.sh tests/vm/guest-selinux
 # Rootless containers, run by a real unprivileged user the test creates
 # (hako-rootless, with /etc/subuid and /etc/subgid ranges): single
 # mapping, several ranges through newuidmap/newgidmap, state under
-# $XDG_RUNTIME_DIR/hako, no cgroup without delegation.
+# $XDG_RUNTIME_DIR/hako, no cgroup without delegation, limits in a
+# delegated cgroup (also in the cgroup v2 VM: tests/vm/cgroup-v2.sh).
 TESTS += tests/bats/rootless.bats
 EXTRA_DIST += tests/bats/rootless.bats

@@ -17,16 +17,32 @@ struct apply
 {
   const struct hako_cgroup *cg;
   bool update;
+  bool rootless;
   struct hako_error *err;
 };
 
+/* Rootless, a missing controller is usually one the user was not given:
+ * a hierarchy not delegated, or (cgroup v2) a controller the delegated
+ * cgroup's parent does not pass down. */
 static int
-no_controller (const struct apply *x, const char *field, const char *controller)
+no_controller (const struct apply *x, const char *field, const char *v1name, const char *v2name)
 {
+  const struct hako_cgroup_hier *d = hako_cgroup_find_denied (x->cg, v1name, v2name);
+  const char *controller = v1name ? v1name : v2name;
+
+  if (d)
+    return hako_error_set (x->err, EACCES,
+                           "linux.resources.%s: rootless, and the %s controller's hierarchy is "
+                           "not delegated to this user: %s",
+                           field, controller, d->denied);
   return hako_error_set (x->err, ENOTSUP,
                          "linux.resources.%s: no %s controller for the container's cgroup on "
-                         "this host (%s layout)",
-                         field, controller, hako_cgroup_layout_name (x->cg->layout));
+                         "this host (%s layout)%s",
+                         field, controller, hako_cgroup_layout_name (x->cg->layout),
+                         x->rootless && v2name && hako_cgroup_v2_part (x->cg)
+                             ? "; rootless: is it enabled in cgroup.subtree_control of "
+                               "the delegated cgroup's parent?"
+                             : "");
 }
 
 /* The directory for a controller, as an application context; NULL with
@@ -39,7 +55,7 @@ target (const struct apply *x, const char *field, const char *v1name, const char
 
   if (h == NULL)
     {
-      no_controller (x, field, v1name ? v1name : v2name);
+      no_controller (x, field, v1name, v2name);
       return false;
     }
   a->dirfd = h->dirfd;
@@ -253,6 +269,8 @@ apply_unified (const struct apply *x, const struct oci_strmap *u)
 
   if (u->len == 0)
     return 0;
+  if (v2 == NULL && hako_cgroup_find_denied (x->cg, NULL, ""))
+    return no_controller (x, "unified", NULL, "");
   if (v2 == NULL)
     return hako_error_set (x->err, ENOTSUP,
                            "linux.resources.unified: needs cgroup v2, and this host has cgroup "
@@ -266,7 +284,7 @@ hako_cgroup_apply (const struct hako_cgroup *cg, const struct oci_config *config
                    const struct oci_resources *r, bool update, bool rootless,
                    struct hako_error *err)
 {
-  struct apply x = { cg, update, err };
+  struct apply x = { cg, update, rootless, err };
   static const struct oci_resources none;
 
   if (r == NULL)

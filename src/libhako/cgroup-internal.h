@@ -25,6 +25,10 @@ struct hako_cgroup_hier
   size_t created;   /* trailing components of PATH this process made (undo) */
   /* v2: the leaf's cgroup.controllers, space separated. */
   char *v2_controllers;
+  /* Rootless create only: why the directory could not be made (the
+   * hierarchy is not delegated to the user); DIRFD is -1.  Such a
+   * hierarchy is dropped once the resources are applied. */
+  char *denied;
 };
 
 struct hako_cgroup
@@ -33,6 +37,7 @@ struct hako_cgroup
   struct hako_cgroup_hier *h;
   size_t n;
   struct hako_cgroup_systemd *sd; /* the systemd driver's unit; NULL for cgroupfs */
+  bool partial;                   /* rootless: not in every hierarchy (some are not delegated) */
 };
 
 /* A hierarchy as the caller sees it, before any directory is made. */
@@ -73,6 +78,8 @@ struct hako_cgroup_entry
   char *path;
 };
 char *hako_cgroup_serialize_entries (const struct hako_cgroup_entry *e, size_t n);
+/* Always the "controllers:path" form (a cgroup in some hierarchies only). */
+char *hako_cgroup_serialize_each (const struct hako_cgroup_entry *e, size_t n);
 int hako_cgroup_parse_entries (const char *s, struct hako_cgroup_entry **out, size_t *n,
                                struct hako_error *err);
 void hako_cgroup_entries_free (struct hako_cgroup_entry *e, size_t n);
@@ -83,6 +90,10 @@ void hako_cgroup_entries_free (struct hako_cgroup_entry *e, size_t n);
  * V2NAME among the cgroup2 leaf's controllers (either may be NULL). */
 struct hako_cgroup_hier *hako_cgroup_find (const struct hako_cgroup *cg, const char *v1name,
                                            const char *v2name);
+/* The hierarchy a rootless create could not use that would have held the
+ * controller (as hako_cgroup_find), or NULL. */
+const struct hako_cgroup_hier *hako_cgroup_find_denied (const struct hako_cgroup *cg,
+                                                        const char *v1name, const char *v2name);
 /* The cgroup2 part, or NULL. */
 struct hako_cgroup_hier *hako_cgroup_v2_part (const struct hako_cgroup *cg);
 /* True if the comma or space separated LIST contains NAME. */

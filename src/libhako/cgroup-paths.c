@@ -281,15 +281,19 @@ char *
 hako_cgroup_serialize_entries (const struct hako_cgroup_entry *e, size_t n)
 {
   bool same = true;
-  char *s = hako_xstrdup ("");
 
   for (size_t i = 1; i < n; i++)
     same = same && strcmp (e[i].path, e[0].path) == 0;
   if (n > 0 && same)
-    {
-      free (s);
-      return hako_xstrdup (e[0].path);
-    }
+    return hako_xstrdup (e[0].path);
+  return hako_cgroup_serialize_each (e, n);
+}
+
+char *
+hako_cgroup_serialize_each (const struct hako_cgroup_entry *e, size_t n)
+{
+  char *s = hako_xstrdup ("");
+
   for (size_t i = 0; i < n; i++)
     {
       char *next = hako_strdup_printf ("%s%s%s:%s", s, i ? "\n" : "", e[i].controllers, e[i].path);

@@ -90,6 +90,24 @@ hako_cgroup_find (const struct hako_cgroup *cg, const char *v1name, const char *
   return NULL;
 }
 
+/* A v1 hierarchy listing V1NAME, else (no v1 hierarchy has it: it would
+ * be cgroup2's) the cgroup2 one when it was denied. */
+const struct hako_cgroup_hier *
+hako_cgroup_find_denied (const struct hako_cgroup *cg, const char *v1name, const char *v2name)
+{
+  const struct hako_cgroup_hier *v2 = NULL;
+
+  for (size_t i = 0; cg && i < cg->n; i++)
+    {
+      const struct hako_cgroup_hier *h = &cg->h[i];
+      if (h->v2)
+        v2 = h;
+      else if (v1name && hako_cgroup_list_has (h->controllers, v1name))
+        return h->denied ? h : NULL;
+    }
+  return v2 && v2->denied && v2name ? v2 : NULL;
+}
+
 int
 hako_cgroup_v2_fd (const struct hako_cgroup *cg)
 {
@@ -118,6 +136,7 @@ hier_clear (struct hako_cgroup_hier *h)
   free (h->mountpoint);
   free (h->path);
   free (h->v2_controllers);
+  free (h->denied);
 }
 
 void
@@ -270,16 +289,6 @@ hier_undo (struct hako_cgroup_hier *h)
 
 /* ------------------------------------------------------------ create */
 
-static bool
-has_resources (const struct oci_config *config)
-{
-  const struct oci_resources *r = config->linux ? config->linux->resources : NULL;
-
-  return r
-         && (r->memory || r->cpu || r->pids || r->block_io || r->hugepage_limits_len || r->network
-             || r->rdma.len || r->unified.len);
-}
-
 static struct hako_cgroup *
 plan (const struct oci_config *config, const char *id, enum hako_cgroup_layout layout,
       struct hako_error *err)
@@ -323,6 +332,52 @@ undo_all (struct hako_cgroup *cg)
     hier_undo (&cg->h[i]);
 }
 
+/* Rootless: a hierarchy the user may not write to is not delegated to it.
+ * As runc does, it is left out unless a resource needs it (then
+ * hako_cgroup_apply says which and why). */
+static bool
+deny_if_rootless (struct hako_cgroup_hier *h, bool rootless, struct hako_error *err)
+{
+  if (!rootless || !is_permission_error (err->errnum))
+    return false;
+  hier_undo (h);
+  h->denied = hako_xstrdup (err->msg);
+  hako_error_clear (err);
+  return true;
+}
+
+/* After the resources are applied: forget the denied hierarchies, so that
+ * state.json names only directories the container owns. */
+static void
+drop_denied (struct hako_cgroup *cg)
+{
+  size_t kept = 0;
+
+  for (size_t i = 0; i < cg->n; i++)
+    {
+      if (cg->h[i].denied == NULL)
+        {
+          cg->h[kept++] = cg->h[i];
+          continue;
+        }
+      hako_log_debug ("rootless: no cgroup in %s (%s)", cg->h[i].mountpoint, cg->h[i].denied);
+      hier_clear (&cg->h[i]);
+      cg->partial = true;
+    }
+  cg->n = kept;
+}
+
+/* Make every hierarchy's directory; rootless, the ones the user may not
+ * create are denied instead. */
+static int
+mkdir_all (struct hako_cgroup *cg, bool rootless, struct hako_error *err)
+{
+  for (size_t i = 0; i < cg->n; i++)
+    if (hier_mkdir_retry (&cg->h[i], err) < 0 && !deny_if_rootless (&cg->h[i], rootless, err))
+      return -1;
+  return 0;
+}
+
 int
 hako_cgroup_create (const struct oci_config *config, const char *id, bool rootless,
                     struct hako_cgroup **out, struct hako_error *err)
@@ -336,24 +391,19 @@ hako_cgroup_create (const struct oci_config *config, const char *id, bool rootle
     return hako_error_wrap (err, "cgroup");
   if ((cg = plan (config, id, layout, err)) == NULL)
     return -1;
-  for (size_t i = 0; i < cg->n; i++)
-    if (hier_mkdir_retry (&cg->h[i], err) < 0)
-      {
-        undo_all (cg);
-        hako_cgroup_free (cg);
-        if (rootless && is_permission_error (err->errnum) && !has_resources (config))
-          {
-            hako_log_debug ("rootless: running without a cgroup (%s)", err->msg);
-            hako_error_clear (err);
-            return 0;
-          }
-        return -1;
-      }
-  if (hako_cgroup_apply (cg, config, r, false, rootless, err) < 0)
+  if (mkdir_all (cg, rootless, err) < 0
+      || hako_cgroup_apply (cg, config, r, false, rootless, err) < 0)
     {
       undo_all (cg);
       hako_cgroup_free (cg);
       return -1;
+    }
+  drop_denied (cg);
+  if (rootless && cg->n == 0)
+    {
+      hako_log_debug ("rootless: running without a cgroup (no hierarchy is delegated)");
+      hako_cgroup_free (cg);
+      return 0;
     }
   for (size_t i = 0; i < cg->n; i++)
     cg->h[i].created = 0; /* from now on the container owns them */
@@ -362,6 +412,11 @@ hako_cgroup_create (const struct oci_config *config, const char *id, bool rootle
 }
 
 /* ------------------------------------------------------------ processes */
+
+/* Why an unprivileged move into a cgroup it owns can still be refused. */
+static const char v2_move_rule[]
+    = " (cgroup v2 also needs write access to cgroup.procs of the closest common ancestor of "
+      "the caller's cgroup and this one: run hako from a cgroup inside the delegated subtree)";
 
 int
 hako_cgroup_enter (const struct hako_cgroup *cg, pid_t pid, struct hako_error *err)
@@ -381,8 +436,9 @@ hako_cgroup_enter (const struct hako_cgroup *cg, pid_t pid, struct hako_error *e
         continue;
       r = hako_cgroup_try_write (h->dirfd, "cgroup.procs", value);
       if (r < 0)
-        return hako_error_sys (err, -r, "cgroup %s%s: add pid %d to cgroup.procs", h->mountpoint,
-                               h->path, (int)pid);
+        return hako_error_set (err, -r, "cgroup %s%s: add pid %d to cgroup.procs: %s%s",
+                               h->mountpoint, h->path, (int)pid, strerror (-r),
+                               h->v2 && r == -EACCES ? v2_move_rule : "");
     }
   return 0;
 }
@@ -413,7 +469,8 @@ hako_cgroup_serialize (const struct hako_cgroup *cg)
       e[i].controllers = cg->h[i].controllers;
       e[i].path = cg->h[i].path;
     }
-  return hako_cgroup_serialize_entries (e, cg->n);
+  return cg->partial ? hako_cgroup_serialize_each (e, cg->n)
+                     : hako_cgroup_serialize_entries (e, cg->n);
 }
 
 static const struct hako_cgroup_entry *

@@ -64,10 +64,12 @@ struct hako_cgroup;
  *   linux.resources.memory.swap: memory.memsw.limit_in_bytes: not supported
  *   by this kernel (swap accounting off)
  * On failure nothing this call created is left behind.
- * ROOTLESS: when the directories cannot be made (EACCES, EPERM, EROFS) and
- * the config asks for no resources, *OUT is NULL and the call succeeds (the
- * container runs without a cgroup, as runc and crun do); device rules are
- * not applied.  Every function below accepts a NULL cgroup as "none". */
+ * ROOTLESS: a hierarchy whose directory cannot be made (EACCES, EPERM,
+ * EROFS: not delegated to the user) is left out, unless a resource needs
+ * its controller: then the call fails saying so.  When no hierarchy is
+ * left, *OUT is NULL and the call succeeds (the container runs without a
+ * cgroup, as runc and crun do).  Device rules are not applied.  Every
+ * function below accepts a NULL cgroup as "none". */
 int hako_cgroup_create (const struct oci_config *config, const char *id, bool rootless,
                         struct hako_cgroup **out, struct hako_error *err);
 

@@ -37,6 +37,8 @@ suite () {
 
 suite test-cgroup "$HAKO_BUILDDIR/tests/unit/test-cgroup"
 suite cgroup.bats bats --tap "$HAKO_SRCDIR/tests/bats/cgroup.bats"
+# Rootless with and without a delegated cgroup (setup_file adds the user).
+suite rootless.bats bats --tap "$HAKO_SRCDIR/tests/bats/rootless.bats"
 # Nothing may be left: every test removes its cgroups.
 # (hako keeps its default parent, /hako.)
 left=$(find /sys/fs/cgroup -mindepth 1 -type d | grep -v -x /sys/fs/cgroup/hako | head -n 5)
