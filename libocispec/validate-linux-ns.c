@@ -3,6 +3,7 @@
  * devices (config-linux.md), and the kernel's limits on those values. */
 #define _GNU_SOURCE
 #include <string.h>
+#include <sys/stat.h>
 
 #include "validate-util.h"
 
@@ -178,6 +179,20 @@ same_device (const struct oci_device *a, const struct oci_device *b)
          && a->major == b->major && a->minor == b->minor;
 }
 
+/* fileMode may carry the file type bits of a stat(2) mode (podman writes
+ * them); they must then be the device's type. */
+static int
+check_device_mode (struct vctx *c, const struct oci_device *d)
+{
+  unsigned type_bits = d->file_mode & S_IFMT;
+  unsigned want = d->type[0] == 'b' ? S_IFBLK : d->type[0] == 'p' ? S_IFIFO : S_IFCHR;
+
+  if (d->has_file_mode && type_bits != 0 && type_bits != want)
+    return v_error (c, "fileMode", "%u has the file type bits 0%o, not those of type %s (0%o)",
+                    (unsigned)d->file_mode, type_bits, d->type, want);
+  return 0;
+}
+
 static int
 check_device (struct vctx *c, const struct oci_device *d, const struct oci_device *all, size_t i)
 {
@@ -189,7 +204,7 @@ check_device (struct vctx *c, const struct oci_device *d, const struct oci_devic
   /* "path ... full path to device inside container". */
   if (!v_is_absolute (d->path))
     return v_error (c, "path", "must be an absolute path, got %s", v_quote (c, d->path));
-  if (is_node_device (d) && check_device_numbers (c, d) < 0)
+  if ((is_node_device (d) && check_device_numbers (c, d) < 0) || check_device_mode (c, d) < 0)
     return -1;
   for (size_t j = 0; j < i; j++)
     {

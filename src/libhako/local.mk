@@ -39,6 +39,7 @@ src_libhako_libhako_a_SOURCES += src/libhako/rootfs.c \
 	src/libhako/mount.c src/libhako/mount.h \
 	src/libhako/mount-options.c src/libhako/mount-options.h \
 	src/libhako/mount-cgroup.c src/libhako/mount-idmap.c \
+	src/libhako/copy-tree.c src/libhako/copy-tree.h \
 	src/libhako/rootfs.h src/libhako/masked.c src/libhako/dev.c src/libhako/dev.h \
 	src/libhako/inroot.c src/libhako/inroot.h \
 	src/libhako/mountinfo.c src/libhako/mountinfo.h

@@ -13,6 +13,7 @@ enum option_kind
   OPT_RECURSIVE,   /* a MOUNT_ATTR_* applied with mount_setattr(AT_RECURSIVE) */
   OPT_IDMAP,       /* idmap (value 0) or ridmap (value 1) */
   OPT_NOOP,        /* "defaults": mount(8)'s placeholder */
+  OPT_COPYUP,      /* tmpcopyup (value 1) or notmpcopyup (value 0) */
 };
 
 struct mount_option
@@ -86,6 +87,8 @@ static const struct mount_option options[] = {
   { "rsymfollow", OPT_RECURSIVE, true, MOUNT_ATTR_NOSYMFOLLOW },
   { "idmap", OPT_IDMAP, false, 0 },
   { "ridmap", OPT_IDMAP, false, 1 },
+  { "tmpcopyup", OPT_COPYUP, false, 1 },
+  { "notmpcopyup", OPT_COPYUP, false, 0 },
 };
 
 #define ATIME_FLAGS (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
@@ -188,6 +191,7 @@ hako_mount_opts_parse (char *const *opts, size_t n, struct hako_mount_opts *o)
           o->idmap = true;
           o->idmap_recursive = opt->value != 0;
           break;
+        case OPT_COPYUP: o->tmpcopyup = opt->value != 0; break;
         case OPT_NOOP: break;
         }
     }

@@ -24,6 +24,7 @@ struct hako_mount_opts
   bool idmap;       /* idmap or ridmap given */
   bool idmap_recursive;
   bool legacy_only; /* an option only mount(2) expresses (iversion, noiversion) */
+  bool tmpcopyup;   /* tmpfs: copy what the mount point holds into it (runc's extension) */
   char *data;       /* the remaining options joined with ',', or NULL */
 };
 

@@ -12,6 +12,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "copy-tree.h"
 #include "inroot.h"
 #include "selinux.h"
 #include "util.h"
@@ -462,6 +463,10 @@ mount_new_fs (struct entry *e, struct hako_error *err)
     mfd = hako_tree_clone (AT_FDCWD, "/sys", true);
   if (mfd < 0)
     return err->msg ? -1 : hako_error_sys (err, errno, "bind /sys");
+  /* tmpcopyup: the new tmpfs starts with what the image has there. */
+  if (e->o.tmpcopyup && strcmp (e->type, "tmpfs") == 0 && !created
+      && hako_copy_tree (targetfd, mfd, err) < 0)
+    return hako_error_wrap (err, "tmpcopyup");
   return hako_mount_finish (e->ms, e->m, &e->o, mfd, targetfd, defer, err);
 }
 

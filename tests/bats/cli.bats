@@ -346,7 +346,7 @@ assert_stderr_line () {
   [ "$(jq -r '.linux.namespaces | sort | join(" ")' "$f")" = "cgroup ipc mount network pid time user uts" ]
   jq -e '.linux.capabilities | index("CAP_SYS_ADMIN") and index("CAP_CHOWN")' "$f"
   jq -e '.mountOptions | index("rro") and index("idmap") and index("ridmap")' "$f"
-  jq -e '.mountOptions | index("tmpcopyup") | not' "$f"
+  jq -e '.mountOptions | index("tmpcopyup") and index("notmpcopyup")' "$f"
   jq -e '.linux.intelRdt.enabled == false' "$f"
   [ "$(jq -r '.annotations["io.github.hako.version"]' "$f")" = "$("$HAKO" -v | sed -n 's/^hako version //p')" ]
   # what the build says and what features says agree

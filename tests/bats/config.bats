@@ -93,29 +93,41 @@ shared_tmpfs () {
     | .linux.maskedPaths = ["/proc/kcore"] | .linux.readonlyPaths = ["/proc/sys"]'
   set_args sh -c 'readlink /proc/self/ns/mnt; ls /bin/busybox; [ -e /sys/kernel ] && echo sys;
     [ -s /proc/kcore ] || echo masked; touch /proc/sys/x 2>/dev/null || echo ro; sleep 1000'
+  # "The host's" mount namespace is one of the test's own, private, so that
+  # mounts made elsewhere on the machine meanwhile do not change the count;
+  # the runtime runs in it (nsenter) and the container shares it.
+  unshare -m --propagation private sleep 1000 < /dev/null > /dev/null 2>&1 3>&- &
+  local holder=$! ns
+  HOST_PIDS="${HOST_PIDS:-} $holder"
+  for _ in $(seq 100); do
+    ns=$(readlink "/proc/$holder/ns/mnt" 2> /dev/null) && [ "$ns" != "$(host_ns mnt)" ] && break
+    sleep 0.05
+  done
+  [ "$ns" != "$(host_ns mnt)" ] || { echo "no mount namespace for the test" >&2; return 1; }
+  rt () { nsenter -t "$holder" -m -- "$RUNTIME" --root "$HAKO_ROOT" "$@" 3>&-; }
   local before
-  before=$(grep -c . /proc/self/mountinfo)
+  before=$(grep -c . "/proc/$holder/mountinfo")
   run_create
   assert_success
   run rt start "$ID"
   assert_success
   wait_for_file "$CTR_OUT" ro
   run cat "$CTR_OUT"
-  assert_equal "${lines[0]}" "$(host_ns mnt)" "mount namespace"
+  assert_equal "${lines[0]}" "$ns" "mount namespace"
   assert_equal "${lines[1]}" /bin/busybox "the root is the rootfs"
   assert_equal "${lines[*]:2}" "sys masked ro" "mounts, masked and read-only paths"
-  # The container's mounts are the host's now, all below the rootfs.
-  grep -q " $BUNDLE/rootfs/proc " /proc/self/mountinfo
+  # The container's mounts are in that namespace now, all below the rootfs.
+  grep -q " $BUNDLE/rootfs/proc " "/proc/$holder/mountinfo"
   run rt exec "$ID" sh -c 'ls /bin/busybox; readlink /proc/self/ns/mnt'
   assert_success
   assert_equal "${lines[0]}" /bin/busybox "exec's root"
   run rt delete -f "$ID"
   assert_success
-  if grep " $BUNDLE/rootfs" /proc/self/mountinfo; then
+  if grep " $BUNDLE/rootfs" "/proc/$holder/mountinfo"; then
     echo "mounts left below the rootfs" >&2
     return 1
   fi
-  assert_equal "$(grep -c . /proc/self/mountinfo)" "$before" "host mounts after delete"
+  assert_equal "$(grep -c . "/proc/$holder/mountinfo")" "$before" "mounts after delete"
 }
 
 @test "namespaces: without a mount namespace a failed create leaves no mount behind" {
@@ -313,6 +325,42 @@ userns_bundle () {
   run_container
   assert_success
   assert_equal "$output" other
+}
+
+@test "mounts: tmpcopyup fills a tmpfs with what the image has there (podman --read-only, --tmpfs)" {
+  local d="$BUNDLE/rootfs/opt/data"
+  mkdir -p "$d/sub/deeper"
+  echo one > "$d/file"
+  chown 1000:1001 "$d/file"
+  chmod 0604 "$d/file"
+  echo two > "$d/sub/deeper/f"
+  chmod 0750 "$d/sub"
+  ln -s /etc/hostname "$d/link"
+  mkfifo "$d/fifo"
+  touch -d '2001-02-03 04:05:06' "$d/file"
+  update_config '.mounts += [
+    {destination: "/opt/data", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup", "nosuid"]},
+    {destination: "/opt/empty", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup"]},
+    {destination: "/opt/plain", type: "tmpfs", source: "tmpfs", options: ["notmpcopyup"]}]'
+  mkdir -p "$BUNDLE/rootfs/opt/plain" && echo hidden > "$BUNDLE/rootfs/opt/plain/x"
+  set_args sh -c 'cd /opt/data && stat -c "%n %F %u:%g %a" file sub sub/deeper/f link fifo
+    cat file sub/deeper/f; readlink link; date -r file +%Y; ls -A /opt/empty /opt/plain | tr "\n" " "; echo
+    grep -c " /opt/data tmpfs " /proc/mounts; echo three > new'
+  run_container
+  assert_success
+  assert_equal "${lines[0]}" "file regular file 1000:1001 604"
+  assert_equal "${lines[1]}" "sub directory 0:0 750"
+  assert_equal "${lines[2]}" "sub/deeper/f regular file 0:0 644"
+  assert_equal "${lines[3]}" "link symbolic link 0:0 777"
+  assert_equal "${lines[4]}" "fifo fifo 0:0 644"
+  assert_equal "${lines[5]}" one
+  assert_equal "${lines[6]}" two
+  assert_equal "${lines[7]}" /etc/hostname "the symlink is copied as a link"
+  assert_equal "${lines[8]}" 2001 "mtime kept"
+  assert_equal "${lines[9]}" "/opt/empty:  /opt/plain: " "no copy without tmpcopyup"
+  assert_equal "${lines[10]}" 1 "/opt/data is a tmpfs"
+  # The write went to the tmpfs, not to the image.
+  [ ! -e "$d/new" ]
 }
 
 @test "mounts: bind with ro,nosuid,nodev,noexec; the mount point is created" {
@@ -554,6 +602,25 @@ userns_bundle () {
   assert_equal "${lines[2]}" "/dev/sub/dir/myzero character special file 1:5 0:0"
   assert_equal "${lines[3]}" 600 "mode of /dev/mynull"
   assert_equal "${lines[4]}" 640 "mode of /dev/myloop"
+}
+
+@test "/dev: a fileMode with the file type bits, as podman writes it (st_mode of the host node)" {
+  # 8630 = S_IFCHR | 0666 (podman --device, --privileged); 25008 = S_IFBLK | 0660
+  update_config '.linux.devices = [
+    {path: "/dev/mynull", type: "c", major: 1, minor: 3, fileMode: 8630},
+    {path: "/dev/myloop", type: "b", major: 7, minor: 0, fileMode: 25008}]'
+  set_args sh -c 'stat -c "%n %F %a" /dev/mynull /dev/myloop'
+  run_container
+  assert_success
+  assert_equal "${lines[0]}" "/dev/mynull character special file 666"
+  assert_equal "${lines[1]}" "/dev/myloop block special file 660"
+  # type bits of another kind of file are refused before anything exists
+  new_id cfg-dev-mode-bad
+  update_config '.linux.devices = [{path: "/dev/myloop", type: "b", major: 7, minor: 0, fileMode: 8630}]'
+  run_create
+  assert_failure
+  assert_output_contains "linux.devices[0].fileMode: 8630 has the file type bits 020000"
+  assert_no_container
 }
 
 @test "/dev: linux.devices in a user namespace are bound from the host, which is left alone" {

@@ -83,8 +83,8 @@ test_schema_errors (void)
     { "{\"ociVersion\": \"1\", \"process\": {\"cwd\": \"/\", \"user\": {\"uid\": -1}}}",
       "config.json: process.user.uid: -1 is out of range [0, 4294967295]" },
     { "{\"ociVersion\": \"1\", \"linux\": {\"devices\": [{\"type\": \"c\", \"path\": \"/dev/x\", "
-      "\"fileMode\": 512}]}}",
-      "config.json: linux.devices[0].fileMode: 512 is out of range [0, 511]" },
+      "\"fileMode\": 65536}]}}",
+      "config.json: linux.devices[0].fileMode: 65536 is out of range [0, 65535]" },
     { "{\"ociVersion\": \"1\", \"process\": {\"cwd\": \"/\", \"oomScoreAdj\": 1.0}}",
       "config.json: process.oomScoreAdj: expected integer, got number 1.0" },
     { "{\"ociVersion\": \"1\", \"process\": {\"cwd\": \"/\", \"oomScoreAdj\": 1e2}}",

@@ -250,6 +250,15 @@ static const struct vcase cases[] = {
   { L ("'devices':[{'path':'/dev/fuse','type':'c','major':10,'minor':229,'fileMode':438},"
        "{'path':'/dev/fifo','type':'p'}]"),
     NULL, NULL },
+  /* podman's fileMode: the host node's st_mode, type bits included. */
+  { L ("'devices':[{'path':'/dev/fuse','type':'c','major':10,'minor':229,'fileMode':8630},"
+       "{'path':'/dev/loop0','type':'b','major':7,'minor':0,'fileMode':25008},"
+       "{'path':'/dev/p','type':'p','fileMode':4516}]"),
+    NULL, NULL },
+  { L ("'devices':[{'path':'/dev/sda','type':'b','major':8,'minor':0,'fileMode':8630}]"),
+    "config.json: linux.devices[0].fileMode: 8630 has the file type bits 020000, not those of "
+    "type b (060000)",
+    NULL },
   { L ("'devices':[{'path':'/dev/fuse','type':'c','minor':229}]"),
     "config.json: linux.devices[0].major: required for a device of type c", NULL },
   { L ("'devices':[{'path':'/dev/sda','type':'b','major':8}]"),
