@@ -30,6 +30,11 @@ TEST_PACKAGES=(
   # tests/vm/selinux.sh compiles its test policy with secilc; the guest
   # labels files with setfattr/getfattr and reads a keyring's label with keyctl.
   secilc attr keyutils
+  # tests/engines/: podman (with conmon, catatonit for --init, and the
+  # network stack it expects even with --network none) and containerd with
+  # its runc v2 shim (ctr); script gives them a terminal.
+  podman conmon catatonit netavark aardvark-dns slirp4netns containernetworking-plugins
+  containerd bsdutils
 )
 # Heavier, for the runtime comparisons and the tests that boot a VM.
 # ../shared/recipes/vm-*.sh need: qemu, the cloud kernel, cpio for the

@@ -205,3 +205,9 @@ EXTRA_DIST += tests/bats/selinux.bats tests/vm/selinux.sh tests/vm/guest-selinux
 # delegated cgroup (also in the cgroup v2 VM: tests/vm/cgroup-v2.sh).
 TESTS += tests/bats/rootless.bats
 EXTRA_DIST += tests/bats/rootless.bats
+
+# Real engines driving hako (tests/engines/): podman 4 with conmon and
+# containerd 1.6 with the runc v2 shim, each with private storage, state and
+# cgroup parent; RUNTIME=runc checks the tests against the reference.
+TESTS += tests/engines/podman.bats tests/engines/containerd.bats
+EXTRA_DIST += tests/engines/podman.bats tests/engines/containerd.bats tests/engines/lib.bash
