@@ -17,8 +17,9 @@
 
 #define APPARMOR_SECURITYFS "/sys/kernel/security/apparmor"
 
-bool
-hako_apparmor_enabled (void)
+/* Does the running kernel enforce AppArmor? */
+static bool
+apparmor_enabled (void)
 {
   cleanup_fd int fd = open ("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
   char c = 0;
@@ -56,7 +57,7 @@ hako_apparmor_check (const char *profile, struct hako_error *err)
 
   if (profile == NULL || *profile == '\0' || strcmp (profile, "unconfined") == 0)
     return 0;
-  if (!hako_apparmor_enabled ())
+  if (!apparmor_enabled ())
     return hako_error_set (err, ENOTSUP,
                            "AppArmor profile \"%s\" specified but AppArmor is not enabled on "
                            "this host",

@@ -4,12 +4,7 @@
 #ifndef HAKO_APPARMOR_H
 #define HAKO_APPARMOR_H
 
-#include <stdbool.h>
-
 #include "error.h"
-
-/* Does the running kernel enforce AppArmor? */
-bool hako_apparmor_enabled (void);
 
 /* Stage 0: can PROFILE be applied here?  "unconfined" always can; any
  * other name needs AppArmor enabled and the profile loaded (listed in

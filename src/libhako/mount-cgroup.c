@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "mountinfo.h"
+#include "selinux.h"
 #include "util.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -214,7 +215,7 @@ hako_mount_cgroup (struct hako_mounts *ms, const struct oci_mount *m,
 
   if (statfs (CGROUP_ROOT, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
     return hako_mount_cgroup2 (ms, m, o, targetfd, err);
-  data = hako_mount_label_data (ms->ctx, "tmpfs", "mode=755");
+  data = hako_selinux_mount_data (ms->ctx->selinux_mount_label, "tmpfs", "mode=755");
   mfd = hako_fs_new ("tmpfs", "tmpfs", &tmpfs, data, err);
   if (mfd < 0)
     return -1;

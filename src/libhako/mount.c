@@ -366,13 +366,6 @@ open_target (const struct entry *e, enum hako_inroot_kind kind, bool nofollow, b
   return fd;
 }
 
-/* linux.mountLabel as the context of new filesystems that take one. */
-char *
-hako_mount_label_data (const struct hako_init_ctx *ctx, const char *type, const char *data)
-{
-  return hako_selinux_mount_data (ctx->selinux_mount_label, type, data);
-}
-
 /* The data of a tmpfs on an existing directory starts with that
  * directory's mode, as runc does, so the mount does not change it. */
 static char *
@@ -388,7 +381,9 @@ fs_data (const struct entry *e, int targetfd, bool created)
       else
         data = hako_strdup_printf ("mode=%04o", st.st_mode & 07777);
     }
-  return hako_mount_label_data (e->ms->ctx, e->type, data ? data : e->o.data);
+  /* linux.mountLabel as the context of the filesystems that take one. */
+  return hako_selinux_mount_data (e->ms->ctx->selinux_mount_label, e->type,
+                                  data ? data : e->o.data);
 }
 
 /* Only what the new API cannot say (iversion) goes through mount(2), on
@@ -401,8 +396,9 @@ mount_legacy (struct entry *e, int targetfd, const char *data, bool defer, struc
   cleanup_fd int mfd = -1;
   char path[64];
 
-  if (e->o.idmap)
-    return hako_error_set (err, EINVAL, "idmap cannot be combined with iversion/noiversion");
+  if (e->o.idmap || e->o.tmpcopyup)
+    return hako_error_set (err, EINVAL, "%s cannot be combined with iversion/noiversion",
+                           e->o.idmap ? "idmap" : "tmpcopyup");
   if (defer)
     flags &= ~(unsigned long)MS_RDONLY;
   if (e->o.clear & MS_RELATIME)

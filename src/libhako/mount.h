@@ -46,9 +46,6 @@ int hako_mount_entry (struct hako_mounts *ms, const struct oci_mount *m, struct 
  * what the filesystem logged about a refused option. */
 int hako_fs_new (const char *type, const char *source, const struct hako_mount_opts *o,
                  const char *data, struct hako_error *err);
-/* DATA for a new filesystem of TYPE, with linux.mountLabel added where it
- * applies (selinux.h); a new string or NULL. */
-char *hako_mount_label_data (const struct hako_init_ctx *ctx, const char *type, const char *data);
 /* Clone the mount at DIRFD/PATH ("" for DIRFD itself), recursively or not. */
 int hako_tree_clone (int dirfd, const char *path, bool recursive);
 /* Attach the detached mount MFD onto TARGETFD. */

@@ -179,6 +179,14 @@ is_asan_build () {
 
 # ---- memory
 
+# assert_removed DIR...: none of the directories exists any more.
+assert_removed () {
+  local d
+  for d in "$@"; do
+    [ ! -e "$d" ] || { echo "$d left behind" >&2; return 1; }
+  done
+}
+
 @test "memory: limit and reservation (memory.limit_in_bytes or memory.max, soft limit or memory.low)" {
   config '.linux.resources.memory = {limit: 67108864, reservation: 33554432}'
   create_ok
@@ -496,15 +504,13 @@ is_asan_build () {
   done
   run rt delete --force "$ID"
   assert_success
-  for d in $dirs; do
-    [ ! -e "$d" ] || { echo "$d left behind" >&2; false; }
-  done
+  assert_removed $dirs
 }
 
 @test "delete --force: a paused container is killed and its cgroup removed" {
   config .
   launch_ok
-  local dirs d pid i
+  local dirs pid i
   pid=$(init_pid)
   dirs=$(cg_all_dirs)
   run rt pause "$ID"
@@ -518,9 +524,7 @@ is_asan_build () {
   done
   [ ! -d "/proc/$pid" ] || [ "$(awk '{ print $3 }' "/proc/$pid/stat")" = Z ] \
     || { echo "the paused init $pid is still there" >&2; false; }
-  for d in $dirs; do
-    [ ! -e "$d" ] || { echo "$d left behind" >&2; false; }
-  done
+  assert_removed $dirs
 }
 
 @test "cgroupsPath: an absolute path is used in every hierarchy and removed by delete" {
@@ -534,9 +538,7 @@ is_asan_build () {
   done
   run rt delete --force "$ID"
   assert_success
-  for d in $dirs; do
-    [ ! -e "$d" ] || { echo "$d left behind" >&2; false; }
-  done
+  assert_removed $dirs
 }
 
 @test "create: a resource the kernel refuses fails create, names the field, leaves no cgroup" {

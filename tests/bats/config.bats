@@ -361,6 +361,14 @@ userns_bundle () {
   assert_equal "${lines[10]}" 1 "/opt/data is a tmpfs"
   # The write went to the tmpfs, not to the image.
   [ ! -e "$d/new" ]
+  # iversion needs mount(2), which cannot fill the tmpfs before it is
+  # attached: refused rather than left empty.
+  new_id cfg-copyup-iversion
+  update_config '.mounts[-3].options += ["iversion"]'
+  run_create
+  assert_failure
+  assert_output_contains "tmpcopyup cannot be combined with iversion/noiversion"
+  assert_no_container
 }
 
 @test "mounts: bind with ro,nosuid,nodev,noexec; the mount point is created" {
